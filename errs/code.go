@@ -1,0 +1,56 @@
+package errs
+
+import "fmt"
+
+// Code is a gRPC/Connect status code. The numbering is the gRPC one, so a
+// Code converts to connect.Code and to grpc codes.Code by a plain conversion.
+type Code uint32
+
+// The codes, numbered as in https://grpc.io/docs/guides/status-codes/.
+const (
+	OK                 Code = 0
+	Canceled           Code = 1
+	Unknown            Code = 2
+	InvalidArgument    Code = 3
+	DeadlineExceeded   Code = 4
+	NotFound           Code = 5
+	AlreadyExists      Code = 6
+	PermissionDenied   Code = 7
+	ResourceExhausted  Code = 8
+	FailedPrecondition Code = 9
+	Aborted            Code = 10
+	OutOfRange         Code = 11
+	Unimplemented      Code = 12
+	Internal           Code = 13
+	Unavailable        Code = 14
+	DataLoss           Code = 15
+	Unauthenticated    Code = 16
+)
+
+var codeNames = [...]string{
+	OK:                 "ok",
+	Canceled:           "canceled",
+	Unknown:            "unknown",
+	InvalidArgument:    "invalid_argument",
+	DeadlineExceeded:   "deadline_exceeded",
+	NotFound:           "not_found",
+	AlreadyExists:      "already_exists",
+	PermissionDenied:   "permission_denied",
+	ResourceExhausted:  "resource_exhausted",
+	FailedPrecondition: "failed_precondition",
+	Aborted:            "aborted",
+	OutOfRange:         "out_of_range",
+	Unimplemented:      "unimplemented",
+	Internal:           "internal",
+	Unavailable:        "unavailable",
+	DataLoss:           "data_loss",
+	Unauthenticated:    "unauthenticated",
+}
+
+// String returns the Connect name of the code ("not_found").
+func (c Code) String() string {
+	if int(c) < len(codeNames) {
+		return codeNames[c]
+	}
+	return fmt.Sprintf("code_%d", uint32(c))
+}
