@@ -1,0 +1,60 @@
+package config
+
+import "errors"
+
+// Validate reports the first settings that cannot work together, as a
+// [*FieldError] (several are joined with [errors.Join]). It reads no files and
+// touches no network: the stack calls it at construction, so mistakes surface
+// there and not at the first call.
+func (p *Platform) Validate() error {
+	var errs []error
+	add := func(key, value, reason string) {
+		errs = append(errs, &FieldError{Key: key, Value: value, Reason: reason})
+	}
+	if _, err := ParseEndpoint(p.Endpoint, p.Insecure); err != nil {
+		errs = append(errs, err)
+	}
+	if p.Insecure && p.CACertFilePath != "" {
+		add("caCertFilePath", p.CACertFilePath, "has no effect with insecure: true (cleartext); remove one of them")
+	}
+	if p.Insecure && p.InsecureSkipVerify {
+		add("insecureSkipVerify", "", "has no effect with insecure: true (cleartext); remove one of them")
+	}
+	switch p.AuthType {
+	case AuthClientSecret:
+		if p.ClientID == "" {
+			add("clientId", "", "is required for authType ClientSecret")
+		}
+		if !p.HasClientSecret() {
+			add("clientSecret", "", "is required for authType ClientSecret (set clientSecretLocation, clientSecretEnvVar or clientSecret)")
+		}
+	case AuthExternalCommand:
+		if len(p.Command) == 0 || p.Command[0] == "" {
+			add("command", "", "is required for authType ExternalCommand (an argv list, run without a shell)")
+		}
+	case AuthUnset, AuthNone, AuthPKCE, AuthDeviceFlow:
+	default:
+		add("authType", p.AuthType.String(), "unknown value")
+	}
+	if len(p.ProxyCommand) > 0 && p.ProxyCommand[0] == "" {
+		add("proxyCommand", "", "has an empty program name")
+	}
+	if len(p.Command) > 0 && p.Command[0] == "" {
+		add("command", "", "has an empty program name")
+	}
+	for key, d := range map[string]int64{
+		"perRetryTimeout":               int64(p.PerRetryTimeout),
+		"maxBackoffDelay":               int64(p.MaxBackoffDelay),
+		"tokenRefreshWindow":            int64(p.TokenRefreshWindow),
+		"pkceConfig.timeout":            int64(p.PKCE.Timeout),
+		"pkceConfig.refreshTime":        int64(p.PKCE.RefreshTime),
+		"deviceFlowConfig.timeout":      int64(p.DeviceFlow.Timeout),
+		"deviceFlowConfig.refreshTime":  int64(p.DeviceFlow.RefreshTime),
+		"deviceFlowConfig.pollInterval": int64(p.DeviceFlow.PollInterval),
+	} {
+		if d < 0 {
+			add(key, "", "must not be negative")
+		}
+	}
+	return errors.Join(errs...)
+}
