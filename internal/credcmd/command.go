@@ -1,0 +1,200 @@
+// Package credcmd runs the external commands that print credentials: the
+// bearer-token command (authType ExternalCommand) and the proxy command. One
+// implementation serves both, so they behave alike: argv without a shell, a
+// timeout, stderr (never stdout) in errors, trimmed output, and optional JSON
+// output with an expiry.
+package credcmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/authwire/authwire/errs"
+	"github.com/authwire/authwire/internal/credcache"
+)
+
+// DefaultTimeout bounds a command when [Command.Timeout] is zero. It is long
+// enough for commands that open a browser (gcloud, az) and short enough that
+// a hung command does not hang the program.
+const DefaultTimeout = 2 * time.Minute
+
+const (
+	maxStdout = 1 << 20 // a token, or a small JSON document
+	maxStderr = 4 << 10 // the tail kept for error messages
+	waitDelay = 2 * time.Second
+)
+
+// Command is an external credential command.
+type Command struct {
+	// Argv is the program and its arguments; it is run without a shell.
+	Argv []string
+	// Key names the configuration key, for errors ("command", "proxyCommand").
+	Key string
+	// Timeout bounds one run; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Now replaces time.Now for expires_in; nil means time.Now.
+	Now func() time.Time
+}
+
+// Result is what a command printed.
+type Result struct {
+	Token  string
+	Expiry time.Time // zero when neither expires_in nor a JWT exp is known
+}
+
+// output is the optional JSON form of a command's output.
+type output struct {
+	AccessToken string      `json:"access_token"`
+	ExpiresIn   json.Number `json:"expires_in"`
+}
+
+// Validate reports an unusable argv as an *errs.Error with code
+// InvalidArgument, so the stack can reject it at construction.
+func (c *Command) Validate() error {
+	if len(c.Argv) == 0 || strings.TrimSpace(c.Argv[0]) == "" {
+		return &errs.Error{Code: errs.InvalidArgument, Op: "credcmd", Message: c.key() + " is empty", Hint: "set " + c.key() + " to an argv list such as [\"gcloud\", \"auth\", \"print-identity-token\"]"}
+	}
+	return nil
+}
+
+// Run runs the command once and parses its output. Output is trimmed
+// (CRLF included); a leading '{' selects the JSON form
+// {"access_token": ..., "expires_in": seconds}; otherwise the whole output is
+// the token, and a JWT's exp claim gives the expiry. Errors are *errs.Error
+// values that carry the exit status and the tail of stderr, never stdout.
+func (c *Command) Run(ctx context.Context) (Result, error) {
+	if err := c.Validate(); err != nil {
+		return Result{}, err
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	cmd := exec.CommandContext(ctx, c.Argv[0], c.Argv[1:]...)
+	var stdout limitedBuffer
+	var stderr tailBuffer
+	stdout.max, stderr.max = maxStdout, maxStderr
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = waitDelay // do not wait forever on pipes held by children
+	err := cmd.Run()
+	if err != nil {
+		return Result{}, c.runError(ctx, timeout, err, stderr.String())
+	}
+	if stdout.overflow {
+		return Result{}, c.fail("printed more than 1 MiB; want one token", "")
+	}
+	return c.parse(stdout.Bytes())
+}
+
+func (c *Command) runError(ctx context.Context, timeout time.Duration, err error, stderr string) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && context.Cause(ctx) == context.DeadlineExceeded {
+		return &errs.Error{Code: errs.Unauthenticated, Op: "credcmd", Message: fmt.Sprintf("%s %q timed out after %s", c.key(), c.Argv[0], timeout), Hint: stderrHint(stderr), Err: context.DeadlineExceeded}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return c.fail(fmt.Sprintf("exited with status %d", exitErr.ExitCode()), stderr)
+	}
+	return &errs.Error{Code: errs.Unauthenticated, Op: "credcmd", Message: fmt.Sprintf("%s %q could not be run", c.key(), c.Argv[0]), Err: err}
+}
+
+func (c *Command) parse(out []byte) (Result, error) {
+	s := strings.TrimSpace(string(out))
+	if s == "" {
+		return Result{}, c.fail("printed nothing", "")
+	}
+	if strings.HasPrefix(s, "{") {
+		var o output
+		if err := json.Unmarshal([]byte(s), &o); err != nil {
+			return Result{}, c.fail("printed malformed JSON (want {\"access_token\": ..., \"expires_in\": seconds})", "")
+		}
+		if o.AccessToken == "" {
+			return Result{}, c.fail("printed JSON without access_token", "")
+		}
+		r := Result{Token: o.AccessToken}
+		if secs, err := o.ExpiresIn.Float64(); err == nil && secs > 0 {
+			r.Expiry = c.now().Add(time.Duration(secs * float64(time.Second)))
+		} else if exp, ok := credcache.JWTExpiry(r.Token); ok {
+			r.Expiry = exp
+		}
+		return r, nil
+	}
+	s = strings.TrimPrefix(s, "Bearer ")
+	if strings.ContainsAny(s, " \t\r\n") {
+		return Result{}, c.fail("printed more than one token (want the token alone on stdout; send messages to stderr)", "")
+	}
+	r := Result{Token: s}
+	if exp, ok := credcache.JWTExpiry(s); ok {
+		r.Expiry = exp
+	}
+	return r, nil
+}
+
+func (c *Command) fail(msg, stderr string) error {
+	return &errs.Error{Code: errs.Unauthenticated, Op: "credcmd", Message: fmt.Sprintf("%s %q %s", c.key(), c.Argv[0], msg), Hint: stderrHint(stderr)}
+}
+
+func (c *Command) key() string {
+	if c.Key == "" {
+		return "command"
+	}
+	return c.Key
+}
+
+func (c *Command) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func stderrHint(stderr string) string {
+	stderr = strings.TrimSpace(stderr)
+	if stderr == "" {
+		return ""
+	}
+	return "stderr: " + stderr
+}
+
+// limitedBuffer keeps the first max bytes and notes an overflow.
+type limitedBuffer struct {
+	bytes.Buffer
+	max      int
+	overflow bool
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.Len(); len(p) > room {
+		b.overflow = true
+		b.Buffer.Write(p[:max(room, 0)])
+		return len(p), nil
+	}
+	return b.Buffer.Write(p)
+}
+
+// tailBuffer keeps the last max bytes.
+type tailBuffer struct {
+	buf []byte
+	max int
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - b.max; over > 0 {
+		b.buf = append(b.buf[:0], b.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string { return string(b.buf) }

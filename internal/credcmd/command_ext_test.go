@@ -1,0 +1,101 @@
+package credcmd_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authwire/authwire/errs"
+	"github.com/authwire/authwire/internal/credcmd"
+	"github.com/authwire/authwire/internal/fakecmd"
+)
+
+func TestMain(m *testing.M) {
+	fakecmd.Main()
+	os.Exit(m.Run())
+}
+
+func TestRunOutputs(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	jwt := "h." + base64.RawURLEncoding.EncodeToString([]byte(`{"exp":1800000000}`)) + ".s"
+	for _, tc := range []struct {
+		name   string
+		argv   []string
+		token  string
+		expiry time.Time
+	}{
+		{"plain", fakecmd.Print("opaque-1"), "opaque-1", time.Time{}},
+		{"json with CRLF", fakecmd.JSON("opaque-2", 60), "opaque-2", now.Add(time.Minute)},
+		{"jwt exp", fakecmd.Print(jwt), jwt, time.Unix(1800000000, 0)},
+		{"bearer prefix", fakecmd.Print("Bearer opaque-3"), "opaque-3", time.Time{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := &credcmd.Command{Argv: tc.argv, Now: func() time.Time { return now }}
+			r, err := c.Run(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Token != tc.token || !r.Expiry.Equal(tc.expiry) {
+				t.Fatalf("got %q %v, want %q %v", r.Token, r.Expiry, tc.token, tc.expiry)
+			}
+		})
+	}
+}
+
+func TestRunFailures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		cmd     credcmd.Command
+		code    errs.Code
+		want    []string
+		notWant string
+	}{
+		{"empty argv", credcmd.Command{Key: "proxyCommand"}, errs.InvalidArgument, []string{"proxyCommand is empty"}, ""},
+		{"exit status and stderr", credcmd.Command{Argv: fakecmd.Fail(3, "login required")}, errs.Unauthenticated, []string{"exited with status 3", "stderr: login required"}, ""},
+		{"hang times out", credcmd.Command{Argv: fakecmd.Hang(), Timeout: 50 * time.Millisecond}, errs.Unauthenticated, []string{"timed out after 50ms"}, ""},
+		{"missing program", credcmd.Command{Argv: []string{"/nonexistent/authwire-cmd"}}, errs.Unauthenticated, []string{"could not be run"}, ""},
+		{"two tokens", credcmd.Command{Argv: fakecmd.Print("secret-a secret-b")}, errs.Unauthenticated, []string{"more than one token"}, "secret-a"},
+		{"json without token", credcmd.Command{Argv: fakecmd.Print(`{"token":"secret-c"}`)}, errs.Unauthenticated, []string{"without access_token"}, "secret-c"},
+		{"bad json", credcmd.Command{Argv: fakecmd.Print(`{secret-d`)}, errs.Unauthenticated, []string{"malformed JSON"}, "secret-d"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := tc.cmd.Run(t.Context())
+			if err == nil {
+				t.Fatal("want error")
+			}
+			if got := errs.CodeOf(err); got != tc.code {
+				t.Errorf("code = %v, want %v (%v)", got, tc.code, err)
+			}
+			var e *errs.Error
+			if !errors.As(err, &e) {
+				t.Errorf("error %T is not *errs.Error", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if tc.notWant != "" && strings.Contains(err.Error(), tc.notWant) {
+				t.Errorf("error %q leaks stdout %q", err, tc.notWant)
+			}
+		})
+	}
+}
+
+func TestRunHonoursCallerContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	c := &credcmd.Command{Argv: fakecmd.Hang()}
+	if _, err := c.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
