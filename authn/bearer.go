@@ -1,0 +1,142 @@
+package authn
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/authwire/authwire/internal/credcache"
+)
+
+// Transport is the bearer layer: an http.RoundTripper that authenticates
+// requests with Auth's token and refreshes it once per rejection. Use [Wrap]
+// to build one. It is safe for concurrent use.
+type Transport struct {
+	// Auth provides tokens. It must not be nil.
+	Auth *Authenticator
+	// Base is the next hop; nil means http.DefaultTransport.
+	Base http.RoundTripper
+}
+
+var _ http.RoundTripper = (*Transport)(nil)
+
+// Wrap returns the bearer layer over base (flytekit's
+// upgrade_channel_to_authenticated and AuthenticationHTTPAdapter in one).
+func Wrap(base http.RoundTripper, auth *Authenticator) *Transport {
+	return &Transport{Auth: auth, Base: base}
+}
+
+// RoundTrip authenticates req and sends it. The caller's request is never
+// modified: the token goes on a clone. When the server rejects the token,
+// RoundTrip invalidates that token and, if the request can be replayed
+// (Request.GetBody is set, or there is no body), sends it once more with a
+// fresh one; a request that cannot be replayed gets the rejection and the
+// next call gets a fresh token. Requests to other hosts, and requests that
+// already carry an authorization header, pass through untouched. req.Body is
+// closed on every path.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	a := t.Auth
+	if !a.appliesTo(req) {
+		return t.base().RoundTrip(req)
+	}
+	if err := a.checkCleartext(req); err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	ctx := req.Context()
+	cred, hasCred, err := a.credential(ctx)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	canReplay := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	resp, err := t.base().RoundTrip(withCredential(req, cred, hasCred, req.Body))
+	if err != nil {
+		return nil, err
+	}
+	v, f := judgeHeaders(resp)
+	if v == undecided && canReplay && peek(resp, f) {
+		v = rejected
+	}
+	switch {
+	case v == accepted || (v == undecided && canReplay):
+		return resp, nil
+	case v == undecided:
+		watchBody(resp, f, func() { a.reject(cred, hasCred) })
+		return resp, nil
+	}
+	a.reject(cred, hasCred)
+	if !canReplay {
+		return resp, nil
+	}
+	return t.replay(req, resp)
+}
+
+// replay sends req a second time with a fresh credential. first is the
+// rejected first answer: it is returned if the body cannot be had again.
+func (t *Transport) replay(req *http.Request, first *http.Response) (*http.Response, error) {
+	a := t.Auth
+	cred, hasCred, err := a.credential(req.Context())
+	if err != nil {
+		discard(first)
+		return nil, err
+	}
+	body := req.Body
+	if req.GetBody != nil {
+		if body, err = req.GetBody(); err != nil {
+			return first, nil
+		}
+	}
+	discard(first)
+	resp, err := t.base().RoundTrip(withCredential(req, cred, hasCred, body))
+	if err != nil {
+		return nil, err
+	}
+	switch v, f := judgeHeaders(resp); v {
+	case rejected:
+		a.reject(cred, hasCred)
+	case undecided:
+		watchBody(resp, f, func() { a.reject(cred, hasCred) })
+	}
+	return resp, nil
+}
+
+// CloseIdleConnections forwards to the next hop.
+func (t *Transport) CloseIdleConnections() {
+	if c, ok := t.base().(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// Unwrap returns the next hop.
+func (t *Transport) Unwrap() http.RoundTripper { return t.base() }
+
+func (t *Transport) base() http.RoundTripper {
+	if t.Base == nil {
+		return http.DefaultTransport
+	}
+	return t.Base
+}
+
+// withCredential returns a clone of req with body and, when hasCred, the
+// credential's header.
+func withCredential(req *http.Request, e credcache.Entry[credential], hasCred bool, body io.ReadCloser) *http.Request {
+	r := req.Clone(req.Context())
+	r.Body = body
+	if hasCred {
+		r.Header[e.Value.key] = []string{e.Value.value}
+	}
+	return r
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// discard drains a bounded amount of a response body, so the connection can
+// be reused, and closes it.
+func discard(resp *http.Response) {
+	io.CopyN(io.Discard, resp.Body, 64<<10)
+	resp.Body.Close()
+}

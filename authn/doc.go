@@ -1,0 +1,23 @@
+// Package authn is the bearer layer of the authwire stack and everything it
+// needs: token sources for each flow, the client configuration the server
+// publishes (AuthMetadataService), and the [Authenticator] that caches one
+// token per stack and refreshes it once when the server rejects it.
+//
+// It replaces flytekit's get_authenticator ([New]),
+// AuthenticationHTTPAdapter and upgrade_channel_to_authenticated ([Wrap]),
+// and RemoteClientConfigStore ([NewRemoteConfigStore]).
+//
+// # How a call is authenticated
+//
+// [Transport.RoundTrip] attaches "<header>: Bearer <token>" to requests for
+// the endpoint's host (never to other hosts, never over cleartext to a
+// non-loopback host unless insecure is configured, never over a caller-set
+// header). When the server rejects the token — HTTP 401, grpc-status 16 in
+// the headers, or, for a gRPC, gRPC-Web or Connect streaming response to a
+// replayable request, an error status before the first message — the token
+// that failed is invalidated (only that one: N concurrent rejections cause one
+// refresh) and the request is replayed once with a fresh token, using
+// Request.GetBody. Requests without GetBody (client and bidi streams) are
+// never buffered or replayed: the rejection is returned and the next call
+// uses a fresh token.
+package authn

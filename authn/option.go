@@ -1,0 +1,81 @@
+package authn
+
+import (
+	"log/slog"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Option configures [New].
+type Option interface{ apply(*options) }
+
+type options struct {
+	source         TokenSource
+	now            func() time.Time
+	log            *slog.Logger
+	hosts          []string
+	authStyle      oauth2.AuthStyle
+	commandTimeout time.Duration
+	refreshWindow  time.Duration
+}
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// DefaultRefreshWindow is how long before expiry a token is refreshed in the
+// background when the configuration sets no window. It is capped at half the
+// token's lifetime.
+const DefaultRefreshWindow = 5 * time.Minute
+
+// WithTokenSource replaces the configured flow with src (a static token, a
+// workload identity, a test double). The Authenticator still caches it and
+// refreshes it once per rejection.
+func WithTokenSource(src TokenSource) Option {
+	return optionFunc(func(o *options) { o.source = src })
+}
+
+// WithClock replaces time.Now for expiry decisions.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(o *options) {
+		if now != nil {
+			o.now = now
+		}
+	})
+}
+
+// WithLogger sets the logger for token events (never tokens themselves).
+// The default discards.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(o *options) {
+		if l != nil {
+			o.log = l
+		}
+	})
+}
+
+// WithHosts adds hosts ("host" or "host:port") that receive the bearer token
+// besides the endpoint's own, e.g. a dataplane host. By default only the
+// endpoint's host receives it.
+func WithHosts(hosts ...string) Option {
+	return optionFunc(func(o *options) { o.hosts = append(o.hosts, hosts...) })
+}
+
+// WithAuthStyle selects how the client secret reaches the token endpoint:
+// oauth2.AuthStyleInHeader (the default: HTTP Basic with form-encoded id and
+// secret, RFC 6749 section 2.3.1) or oauth2.AuthStyleInParams (in the body).
+func WithAuthStyle(style oauth2.AuthStyle) Option {
+	return optionFunc(func(o *options) { o.authStyle = style })
+}
+
+// WithCommandTimeout bounds one run of the external token command (default
+// two minutes).
+func WithCommandTimeout(d time.Duration) Option {
+	return optionFunc(func(o *options) { o.commandTimeout = d })
+}
+
+// WithRefreshWindow overrides the configured refresh window (tokenRefreshWindow).
+func WithRefreshWindow(d time.Duration) Option {
+	return optionFunc(func(o *options) { o.refreshWindow = d })
+}
