@@ -42,6 +42,10 @@ type Command struct {
 	Now func() time.Time
 }
 
+// errTimeout is the cause of a run that reached Command.Timeout, as opposed
+// to the caller's own deadline.
+var errTimeout = errors.New("timed out")
+
 // Result is what a command printed.
 type Result struct {
 	Token  string
@@ -76,7 +80,7 @@ func (c *Command) Run(ctx context.Context) (Result, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
 	defer cancel()
 
 	cmd := exec.CommandContext(ctx, c.Argv[0], c.Argv[1:]...)
@@ -96,7 +100,7 @@ func (c *Command) Run(ctx context.Context) (Result, error) {
 }
 
 func (c *Command) runError(ctx context.Context, timeout time.Duration, err error, stderr string) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && context.Cause(ctx) == context.DeadlineExceeded {
+	if errors.Is(context.Cause(ctx), errTimeout) {
 		return &errs.Error{Code: errs.Unauthenticated, Op: "credcmd", Message: fmt.Sprintf("%s %q timed out after %s", c.key(), c.Argv[0], timeout), Hint: stderrHint(stderr), Err: context.DeadlineExceeded}
 	}
 	if ctx.Err() != nil {
