@@ -177,6 +177,18 @@ func (c *Cache[T]) refreshInBackground(ctx context.Context, now time.Time) {
 	}
 	c.nextRetry = now.Add(retryAfterFailure) // at most one start per interval
 	c.mu.Unlock()
-	ch := c.group.DoChan("", func() (any, error) { return c.doFetch(context.WithoutCancel(ctx)) })
+	bg := context.WithValue(context.WithoutCancel(ctx), backgroundKey{}, true)
+	ch := c.group.DoChan("", func() (any, error) { return c.doFetch(bg) })
 	go func() { <-ch }()
+}
+
+type backgroundKey struct{}
+
+// Background reports whether ctx belongs to a background refresh, started
+// while callers still hold a valid credential. A fetch function that would
+// need a person (a browser login, a device code) should fail instead and
+// leave the login to a foreground fetch when the credential expires.
+func Background(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -136,8 +137,10 @@ func TestExpiryAndBackgroundRefresh(t *testing.T) {
 	clk := newClock()
 	var n atomic.Int32
 	fetched := make(chan struct{}, 10)
-	c := New(func(context.Context) (int32, time.Time, error) {
+	var background []bool
+	c := New(func(ctx context.Context) (int32, time.Time, error) {
 		defer func() { fetched <- struct{}{} }()
+		background = append(background, Background(ctx))
 		return n.Add(1), clk.Now().Add(time.Hour), nil
 	}, WithRefreshWindow(5*time.Minute), WithClock(clk.Now))
 
@@ -158,6 +161,10 @@ func TestExpiryAndBackgroundRefresh(t *testing.T) {
 	clk.Advance(2 * time.Hour) // expired: blocking fetch
 	if e, _ := c.Get(t.Context()); e.Value != 3 {
 		t.Fatalf("after expiry = %d, want 3", e.Value)
+	}
+	<-fetched
+	if want := []bool{false, true, false}; fmt.Sprint(background) != fmt.Sprint(want) {
+		t.Fatalf("background flags = %v, want %v", background, want)
 	}
 }
 
