@@ -3,25 +3,45 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // ErrInvalid is matched by every [*FieldError] through [errors.Is].
 var ErrInvalid = errors.New("config: invalid configuration")
 
 // FieldError reports a configuration value that cannot be used. Key is the
-// key's path as users write it ("admin.authType" when loaded from a file,
-// "authType" otherwise). Value is the offending value, left empty for secrets.
+// key's path as users write it: "admin.authType" or "console.endpoint" when
+// loaded from a flytectl YAML file, "credentials.auth_mode" from a flytekit
+// INI file, "FLYTE_CREDENTIALS_AUTH_MODE" from the environment, and the bare
+// key ("authType") for a [Platform] built by hand. Value is the offending
+// value, left empty for secrets. File and Line locate the value when it came
+// from a file; both are zero otherwise.
+//
+// The message is always one line.
 type FieldError struct {
 	Key    string
 	Value  string
 	Reason string
 	Err    error // optional cause
+	File   string
+	Line   int
 }
 
 func (e *FieldError) Error() string {
-	msg := "config: " + e.Key + ": " + e.Reason
+	msg := "config: "
+	if e.File != "" {
+		msg += e.File
+		if e.Line > 0 {
+			msg += ":" + strconv.Itoa(e.Line)
+		}
+		msg += ": "
+	}
+	if e.Key != "" {
+		msg += e.Key + ": "
+	}
+	msg += e.Reason
 	if e.Value != "" {
-		msg = fmt.Sprintf("config: %s: %s: %q", e.Key, e.Reason, e.Value)
+		msg += fmt.Sprintf(": %q", e.Value)
 	}
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()

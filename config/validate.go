@@ -1,11 +1,16 @@
 package config
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
-// Validate reports the first settings that cannot work together, as a
-// [*FieldError] (several are joined with [errors.Join]). It reads no files and
+// Validate reports the settings that cannot work together, as a [*FieldError]
+// (several are joined with [errors.Join], always in the same order: endpoint,
+// transport security, auth, commands, durations). It reads no files and
 // touches no network: the stack calls it at construction, so mistakes surface
-// there and not at the first call.
+// there and not at the first call. [Load] and [Discover] call it too, after
+// the per-value checks they do themselves.
 func (p *Platform) Validate() error {
 	var errs []error
 	add := func(key, value, reason string) {
@@ -42,18 +47,21 @@ func (p *Platform) Validate() error {
 	if len(p.Command) > 0 && p.Command[0] == "" {
 		add("command", "", "has an empty program name")
 	}
-	for key, d := range map[string]int64{
-		"perRetryTimeout":               int64(p.PerRetryTimeout),
-		"maxBackoffDelay":               int64(p.MaxBackoffDelay),
-		"tokenRefreshWindow":            int64(p.TokenRefreshWindow),
-		"pkceConfig.timeout":            int64(p.PKCE.Timeout),
-		"pkceConfig.refreshTime":        int64(p.PKCE.RefreshTime),
-		"deviceFlowConfig.timeout":      int64(p.DeviceFlow.Timeout),
-		"deviceFlowConfig.refreshTime":  int64(p.DeviceFlow.RefreshTime),
-		"deviceFlowConfig.pollInterval": int64(p.DeviceFlow.PollInterval),
+	for _, d := range []struct {
+		key string
+		d   time.Duration
+	}{
+		{"perRetryTimeout", p.PerRetryTimeout},
+		{"maxBackoffDelay", p.MaxBackoffDelay},
+		{"tokenRefreshWindow", p.TokenRefreshWindow},
+		{"pkceConfig.timeout", p.PKCE.Timeout},
+		{"pkceConfig.refreshTime", p.PKCE.RefreshTime},
+		{"deviceFlowConfig.timeout", p.DeviceFlow.Timeout},
+		{"deviceFlowConfig.refreshTime", p.DeviceFlow.RefreshTime},
+		{"deviceFlowConfig.pollInterval", p.DeviceFlow.PollInterval},
 	} {
-		if d < 0 {
-			add(key, "", "must not be negative")
+		if d.d < 0 {
+			add(d.key, d.d.String(), "must not be negative")
 		}
 	}
 	return errors.Join(errs...)
