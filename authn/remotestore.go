@@ -42,15 +42,44 @@ type RemoteConfigStore struct {
 // StoreOption configures [NewRemoteConfigStore].
 type StoreOption interface{ applyStore(*storeOptions) }
 
-type storeOptions struct{ connectOpts []connect.ClientOption }
+type storeOptions struct {
+	protocol    Protocol
+	connectOpts []connect.ClientOption
+}
+
+// Protocol is the wire protocol of the AuthMetadataService calls.
+type Protocol int
+
+const (
+	// ProtocolGRPC is the default: flyteadmin is a grpc-go server.
+	ProtocolGRPC Protocol = iota
+	// ProtocolGRPCWeb suits servers behind a gRPC-Web-only gateway.
+	ProtocolGRPCWeb
+	// ProtocolConnect suits connect-go servers.
+	ProtocolConnect
+)
+
+func (p Protocol) clientOptions() []connect.ClientOption {
+	switch p {
+	case ProtocolGRPCWeb:
+		return []connect.ClientOption{connect.WithGRPCWeb()}
+	case ProtocolConnect:
+		return nil
+	}
+	return []connect.ClientOption{connect.WithGRPC()}
+}
+
+// WithProtocol selects the protocol of the two RPCs (default gRPC).
+func WithProtocol(p Protocol) StoreOption {
+	return storeOptionFunc(func(o *storeOptions) { o.protocol = p })
+}
 
 type storeOptionFunc func(*storeOptions)
 
 func (f storeOptionFunc) applyStore(o *storeOptions) { f(o) }
 
-// WithConnectOptions passes options to the connect clients of the two RPCs,
-// e.g. connect.WithProtocolConnect() or connect.WithGRPCWeb() to use another
-// protocol than gRPC.
+// WithConnectOptions passes further options (compression, interceptors) to
+// the connect clients of the two RPCs.
 func WithConnectOptions(opts ...connect.ClientOption) StoreOption {
 	return storeOptionFunc(func(o *storeOptions) { o.connectOpts = append(o.connectOpts, opts...) })
 }
@@ -67,7 +96,8 @@ func NewRemoteConfigStore(session *http.Client, baseURL string, opts ...StoreOpt
 		session = http.DefaultClient
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
-	copts := append([]connect.ClientOption{connect.WithGRPC(), idl.CodecOptions()}, o.connectOpts...)
+	copts := append(o.protocol.clientOptions(), idl.CodecOptions())
+	copts = append(copts, o.connectOpts...)
 	return &RemoteConfigStore{
 		session: session,
 		baseURL: baseURL,

@@ -1,0 +1,111 @@
+package transport
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/errs"
+)
+
+// Base returns the base transport for cfg (flytekit's get_channel): HTTP/2
+// over TLS with HTTP/1.1 fallback, or, with cfg.Insecure, cleartext HTTP/2
+// (h2c, prior knowledge) for http:// URLs so gRPC works without TLS — https
+// URLs (an IdP's token endpoint) still get TLS. TLS trusts the system roots
+// plus cfg.CACertFilePath; cfg.InsecureSkipVerify trusts the endpoint's
+// certificate on first use and pins it (see [BootstrapTLS]). Requests go
+// through cfg.HTTPProxyURL, else HTTPS_PROXY/NO_PROXY.
+//
+// Mistakes (an unreadable CA file, a malformed proxy URL) are *errs.Error
+// values with code InvalidArgument.
+func Base(cfg *config.Platform, opts ...Option) (http.RoundTripper, error) {
+	return newBase(cfg, collect(opts))
+}
+
+func newBase(cfg *config.Platform, o options) (http.RoundTripper, error) {
+	if cfg == nil {
+		return nil, configError(nil, "nil configuration")
+	}
+	if o.base != nil {
+		return o.base, nil
+	}
+	ep, err := config.ParseEndpoint(cfg.Endpoint, cfg.Insecure)
+	if err != nil {
+		return nil, configError(err, "")
+	}
+	proxy, err := proxyFunc(cfg.HTTPProxyURL)
+	if err != nil {
+		return nil, err
+	}
+	tlsConf, err := tlsConfig(cfg, ep, o)
+	if err != nil {
+		return nil, err
+	}
+	dialer := &net.Dialer{Timeout: o.dialTimeout, KeepAlive: 30 * time.Second}
+	newTransport := func(p *http.Protocols) *http.Transport {
+		return &http.Transport{
+			Proxy:                 proxy,
+			DialContext:           dialer.DialContext,
+			TLSClientConfig:       tlsConf.Clone(),
+			TLSHandshakeTimeout:   o.tlsHandshakeTimeout,
+			ResponseHeaderTimeout: o.responseHeaderTimeout,
+			MaxIdleConnsPerHost:   64,
+			IdleConnTimeout:       90 * time.Second,
+			ExpectContinueTimeout: time.Second,
+			Protocols:             p,
+			HTTP2: &http.HTTP2Config{
+				SendPingTimeout: o.pingInterval,
+				PingTimeout:     o.pingTimeout,
+			},
+		}
+	}
+	secure := new(http.Protocols)
+	secure.SetHTTP1(true)
+	secure.SetHTTP2(true)
+	tlsTransport := newTransport(secure)
+	if !cfg.Insecure {
+		return tlsTransport, nil
+	}
+	h2c := new(http.Protocols)
+	h2c.SetUnencryptedHTTP2(true)
+	return &schemeRouter{cleartext: newTransport(h2c), tls: tlsTransport}, nil
+}
+
+// schemeRouter sends http:// requests over h2c and https:// over TLS.
+type schemeRouter struct {
+	cleartext, tls *http.Transport
+}
+
+func (s *schemeRouter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "http" {
+		return s.cleartext.RoundTrip(req)
+	}
+	return s.tls.RoundTrip(req)
+}
+
+func (s *schemeRouter) CloseIdleConnections() {
+	s.cleartext.CloseIdleConnections()
+	s.tls.CloseIdleConnections()
+}
+
+// proxyFunc returns the proxy selection: the configured URL for every
+// request, or the environment's HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
+func proxyFunc(raw string) (func(*http.Request) (*url.URL, error), error) {
+	if raw == "" {
+		return http.ProxyFromEnvironment, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+		return nil, configError(&config.FieldError{Key: "httpProxyURL", Reason: "malformed (want http://host:port)"}, "")
+	}
+	return http.ProxyURL(u), nil
+}
+
+func configError(err error, msg string) error {
+	if msg == "" {
+		msg = "invalid configuration"
+	}
+	return &errs.Error{Code: errs.InvalidArgument, Op: "transport", Message: msg, Err: err}
+}

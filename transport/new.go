@@ -1,0 +1,78 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/authwire/authwire/authn"
+	"github.com/authwire/authwire/config"
+)
+
+// New builds the whole stack for cfg (flytekit's get_authenticated_channel):
+// errs layer over bearer layer over proxy layer over base, in that fixed
+// order. It reads the CA file, the client secret and the command settings
+// now, and rejects contradictory or incomplete settings here, with an
+// *errs.Error of code InvalidArgument — not at the first call. It makes no
+// network call: metadata and tokens are fetched on first use, once, and
+// shared by every caller of the returned RoundTripper, which is safe for
+// concurrent use. ctx is for future eager setup and is not retained.
+func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundTripper, error) {
+	_ = ctx
+	if cfg == nil {
+		return nil, configError(nil, "nil configuration")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, configError(err, "")
+	}
+	o := collect(opts)
+	base, err := newBase(cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	proxied, err := proxyLayer(cfg, base, o)
+	if err != nil {
+		return nil, err
+	}
+	rt := proxied
+	if cfg.AuthType != config.AuthNone {
+		session := &http.Client{Transport: proxied}
+		baseURL, err := cfg.BaseURL()
+		if err != nil {
+			return nil, configError(err, "")
+		}
+		store := o.store
+		if store == nil {
+			store = authn.NewRemoteConfigStore(session, baseURL)
+		}
+		aopts := append([]authn.Option{authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...)}, o.authnOpts...)
+		if o.tokenSource != nil {
+			aopts = append(aopts, authn.WithTokenSource(o.tokenSource))
+		}
+		auth, err := authn.New(cfg, store, session, aopts...)
+		if err != nil {
+			return nil, err
+		}
+		rt = authn.Wrap(proxied, auth)
+	}
+	return &connectErrors{next: rt}, nil
+}
+
+// NewClient returns an *http.Client over [New]'s stack, for connect clients
+// (as their HTTPClient) and REST calls alike.
+func NewClient(ctx context.Context, cfg *config.Platform, opts ...Option) (*http.Client, error) {
+	rt, err := New(ctx, cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Transport: rt}, nil
+}
+
+// BaseURL returns the base URL of cfg's endpoint ("https://host:port"), the
+// form connect clients take and REST paths are appended to.
+func BaseURL(cfg *config.Platform) (string, error) {
+	u, err := cfg.BaseURL()
+	if err != nil {
+		return "", configError(err, "")
+	}
+	return u, nil
+}
