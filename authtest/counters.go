@@ -1,0 +1,98 @@
+package authtest
+
+import (
+	"maps"
+	"sync"
+	"sync/atomic"
+)
+
+// Counters is a snapshot of what a [Server] has seen since it started or
+// since the last [Server.Reset].
+type Counters struct {
+	TokenRequests         int64 // hits on the token endpoint, answered or failed
+	TokensIssued          int64 // access tokens issued by the token endpoint
+	CommandTokens         int64 // tokens handed out by CommandTokenURL
+	ProxyTokens           int64 // proxy tokens handed out by ProxyTokenURL
+	GetOAuth2Metadata     int64 // GetOAuth2Metadata RPCs, any protocol
+	GetPublicClientConfig int64 // GetPublicClientConfig RPCs, any protocol
+	WellKnown             int64 // GETs of /.well-known/oauth-authorization-server
+	FlyteClient           int64 // GETs of /config/v1/flyte_client
+	Attempts              int64 // requests that reached the protected service or REST route, counted before the auth check
+	Unauthenticated       int64 // requests the protected service or REST route rejected for auth
+	ProxyRejected         int64 // requests the proxy check turned away
+	ProxyAuthorized       int64 // requests that passed the proxy check
+
+	// ProxyAuthorizedByPath splits ProxyAuthorized by URL path; nil when no
+	// request passed the proxy check.
+	ProxyAuthorizedByPath map[string]int64
+}
+
+// ProxyAuthorizedPath reports how many requests for the URL path passed the
+// proxy check.
+func (c Counters) ProxyAuthorizedPath(path string) int64 { return c.ProxyAuthorizedByPath[path] }
+
+// counters is the live, concurrency-safe form of Counters.
+type counters struct {
+	tokenRequests, tokensIssued, commandTokens, proxyTokens       atomic.Int64
+	oauth2Metadata, publicClientConfig, wellKnown, flyteClient    atomic.Int64
+	attempts, unauthenticated, proxyRejected, proxyAuthorizedHits atomic.Int64
+
+	mu         sync.Mutex
+	proxyPaths map[string]int64
+}
+
+func (c *counters) proxyAuthorized(path string) {
+	c.proxyAuthorizedHits.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.proxyPaths == nil {
+		c.proxyPaths = make(map[string]int64)
+	}
+	c.proxyPaths[path]++
+}
+
+func (c *counters) all() []*atomic.Int64 {
+	return []*atomic.Int64{
+		&c.tokenRequests, &c.tokensIssued, &c.commandTokens, &c.proxyTokens,
+		&c.oauth2Metadata, &c.publicClientConfig, &c.wellKnown, &c.flyteClient,
+		&c.attempts, &c.unauthenticated, &c.proxyRejected, &c.proxyAuthorizedHits,
+	}
+}
+
+func (c *counters) snapshot() Counters {
+	c.mu.Lock()
+	paths := maps.Clone(c.proxyPaths)
+	c.mu.Unlock()
+	return Counters{
+		TokenRequests:         c.tokenRequests.Load(),
+		TokensIssued:          c.tokensIssued.Load(),
+		CommandTokens:         c.commandTokens.Load(),
+		ProxyTokens:           c.proxyTokens.Load(),
+		GetOAuth2Metadata:     c.oauth2Metadata.Load(),
+		GetPublicClientConfig: c.publicClientConfig.Load(),
+		WellKnown:             c.wellKnown.Load(),
+		FlyteClient:           c.flyteClient.Load(),
+		Attempts:              c.attempts.Load(),
+		Unauthenticated:       c.unauthenticated.Load(),
+		ProxyRejected:         c.proxyRejected.Load(),
+		ProxyAuthorized:       c.proxyAuthorizedHits.Load(),
+		ProxyAuthorizedByPath: paths,
+	}
+}
+
+func (c *counters) reset() {
+	for _, v := range c.all() {
+		v.Store(0)
+	}
+	c.mu.Lock()
+	c.proxyPaths = nil
+	c.mu.Unlock()
+}
+
+// Reset sets every counter to zero; tokens and knobs are left as they are.
+// Safe for concurrent use.
+func (s *Server) Reset() { s.counters.reset() }
+
+// Counters returns a snapshot of the counters. Each field is read atomically;
+// the snapshot as a whole is not, while requests are in flight.
+func (s *Server) Counters() Counters { return s.counters.snapshot() }

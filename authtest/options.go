@@ -1,0 +1,102 @@
+package authtest
+
+import (
+	"net/http"
+	"time"
+)
+
+// An Option configures a [Server]. Options are applied in order, after the
+// defaults; a later option overrides an earlier one of the same kind.
+type Option interface {
+	apply(*settings)
+}
+
+type settings struct {
+	h2c          bool
+	proxyAuth    bool
+	proxyStatus  int
+	tokenTTL     time.Duration
+	authKey      string
+	trailersOnly bool
+	anonymous    bool
+	now          func() time.Time
+}
+
+func defaultSettings() settings {
+	return settings{
+		proxyStatus: http.StatusProxyAuthRequired,
+		tokenTTL:    time.Hour,
+		authKey:     "authorization",
+		now:         time.Now,
+	}
+}
+
+type optionFunc func(*settings)
+
+func (f optionFunc) apply(s *settings) { f(s) }
+
+// WithH2C serves cleartext HTTP/1.1 and HTTP/2 with prior knowledge (h2c)
+// instead of TLS: [Server.URL] starts with "http://" and [Server.CAFile] is "".
+func WithH2C() Option {
+	return optionFunc(func(s *settings) { s.h2c = true })
+}
+
+// WithProxyAuth puts an authenticating proxy in front of every route except
+// [Server.CommandTokenURL] and [Server.ProxyTokenURL]: a request passes only
+// with "Proxy-Authorization: Bearer <token>" carrying a token from
+// [Server.IssueProxyToken] or [Server.ProxyTokenURL]. Others get HTTP 407
+// with a Proxy-Authenticate challenge and a small HTML body. The header is
+// removed from requests that pass, as a proxy would.
+func WithProxyAuth() Option {
+	return optionFunc(func(s *settings) { s.proxyAuth = true })
+}
+
+// WithProxyRejectStatus turns the proxy check on (as [WithProxyAuth]) and
+// makes it reject with code instead of 407, e.g. 401 to emulate
+// identity-aware proxies. With a code other than 407 no Proxy-Authenticate
+// header is sent. Every proxy rejection carries "X-Authtest-Proxy: reject" so
+// tests can tell it from the service's own 401.
+func WithProxyRejectStatus(code int) Option {
+	return optionFunc(func(s *settings) {
+		s.proxyAuth = true
+		s.proxyStatus = code
+	})
+}
+
+// WithTokenTTL sets the lifetime (expires_in) of issued access tokens; the
+// default is one hour. Tokens past their lifetime are rejected.
+func WithTokenTTL(d time.Duration) Option {
+	return optionFunc(func(s *settings) { s.tokenTTL = d })
+}
+
+// WithAuthorizationMetadataKey sets the header the protected service reads
+// the bearer token from and the public client config advertises as
+// authorization_metadata_key. The default is "authorization".
+func WithAuthorizationMetadataKey(key string) Option {
+	return optionFunc(func(s *settings) { s.authKey = key })
+}
+
+// WithTrailersOnly makes the protected service answer gRPC and gRPC-Web calls
+// it fails before any message as grpc-go does: HTTP 200 with grpc-status and
+// grpc-message in the response headers and an empty body. Without it the
+// errors take connect-go's natural shape, where a gRPC status arrives in the
+// HTTP trailers after an empty body, as from flyteadmin's single-port mode.
+func WithTrailersOnly() Option {
+	return optionFunc(func(s *settings) { s.trailersOnly = true })
+}
+
+// WithAnonymous lets calls without a token through to the protected service,
+// as on sandbox clusters. A token that is sent is still checked.
+func WithAnonymous() Option {
+	return optionFunc(func(s *settings) { s.anonymous = true })
+}
+
+// WithClock sets the clock used to stamp and expire access tokens; the
+// default is [time.Now]. now must be safe for concurrent use.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(s *settings) {
+		if now != nil {
+			s.now = now
+		}
+	})
+}
