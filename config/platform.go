@@ -70,6 +70,9 @@ type Platform struct {
 	// TokenCache selects where interactive tokens are kept
 	// ("keyring", "file", "memory"; empty means the default).
 	TokenCache string
+	// ConsoleEndpoint is the Flyte console's URL (flytectl's
+	// console.endpoint), used only to print links; empty means Endpoint.
+	ConsoleEndpoint string
 }
 
 // PKCEConfig is the pkceConfig section.
