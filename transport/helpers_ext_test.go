@@ -1,0 +1,9 @@
+package transport_test
+
+import (
+	"time"
+
+	"github.com/authwire/authwire/authn"
+)
+
+func authnCommandTimeout(d time.Duration) authn.Option { return authn.WithCommandTimeout(d) }
