@@ -18,7 +18,7 @@ const (
 	kindList            // a YAML sequence, or comma-separated text
 	kindArgv            // a YAML sequence; text is split on commas (INI, env) or whitespace (YAML)
 	kindAuthType        // ParseAuthType
-	kindTokenCache      // keyring, file or memory
+	kindTokenCache      // auto, keyring, file or memory
 )
 
 // key is one setting of [Platform] and the names it has in each source.

@@ -205,6 +205,7 @@ func TestLoadValueForms(t *testing.T) {
 		{"ini section names are case-insensitive", "c.ini", "[Platform]\nURL = h\nInsecure = TRUE\n", func(p *config.Platform) bool {
 			return p.Endpoint == "h" && p.Insecure
 		}},
+		{"token cache is case-insensitive", "c.yaml", "admin:\n  endpoint: h\n  tokenCache: Auto\n", func(p *config.Platform) bool { return p.TokenCache == "auto" }},
 		{"ipv6 endpoint", "c.yaml", "admin:\n  endpoint: dns:///[::1]:8089\n", func(p *config.Platform) bool { return p.Endpoint == "[::1]:8089" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

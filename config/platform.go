@@ -67,8 +67,9 @@ type Platform struct {
 	PKCE PKCEConfig
 	// DeviceFlow tunes the device authorization grant.
 	DeviceFlow DeviceFlowConfig
-	// TokenCache selects where interactive tokens are kept
-	// ("keyring", "file", "memory"; empty means the default).
+	// TokenCache selects where interactive tokens are kept: "auto" (the OS
+	// keyring, falling back to files), "keyring", "file" or "memory"; empty
+	// means "auto".
 	TokenCache string
 	// ConsoleEndpoint is the Flyte console's URL (flytectl's
 	// console.endpoint), used only to print links; empty means Endpoint.

@@ -57,9 +57,9 @@ func assign(p *Platform, k *key, t text, o origin) error {
 		case kindTokenCache:
 			s = strings.ToLower(s)
 			switch s {
-			case "", "keyring", "file", "memory":
+			case "auto", "keyring", "file", "memory":
 			default:
-				return o.error(t.scalar, "unknown value (want one of keyring, file, memory)", nil)
+				return o.error(t.scalar, "unknown value (want one of auto, keyring, file, memory)", nil)
 			}
 		}
 		*ptr = s
