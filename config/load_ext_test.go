@@ -332,6 +332,29 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+func TestLoadJoinsSeveralProblems(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, t.TempDir(), "c.yaml", "admin:\n  insecure: true\n  caCertFilePath: /ca.pem\n  authType: ExternalCommand\n  maxBackoffDelay: -1s\n")
+	_, err := config.Load(path, noEnv)
+	var got []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if !strings.HasPrefix(line, "config: "+path) {
+			t.Errorf("line %q does not name the file", line)
+		}
+	}
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var fe *config.FieldError
+		if !errors.As(e, &fe) {
+			t.Fatalf("%v is not a *FieldError", e)
+		}
+		got = append(got, fe.Key)
+	}
+	want := []string{"admin.endpoint", "admin.caCertFilePath", "admin.command", "admin.maxBackoffDelay"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}
+
 func TestLoadMissingFileIsNotExist(t *testing.T) {
 	t.Parallel()
 	_, err := config.Load(filepath.Join(t.TempDir(), "config.yaml"), noEnv)
