@@ -28,18 +28,7 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	msg := "config: "
-	if e.File != "" {
-		msg += e.File
-		if e.Line > 0 {
-			msg += ":" + strconv.Itoa(e.Line)
-		}
-		msg += ": "
-	}
-	if e.Key != "" {
-		msg += e.Key + ": "
-	}
-	msg += e.Reason
+	msg := messagePrefix(e.File, e.Line, e.Key) + e.Reason
 	if e.Value != "" {
 		msg += fmt.Sprintf(": %q", e.Value)
 	}
@@ -47,6 +36,23 @@ func (e *FieldError) Error() string {
 		msg += ": " + e.Err.Error()
 	}
 	return msg
+}
+
+// messagePrefix returns "config: FILE:LINE: KEY: ", leaving out the parts
+// that are empty or zero; errors and warnings share it.
+func messagePrefix(file string, line int, key string) string {
+	s := "config: "
+	if file != "" {
+		s += file
+		if line > 0 {
+			s += ":" + strconv.Itoa(line)
+		}
+		s += ": "
+	}
+	if key != "" {
+		s += key + ": "
+	}
+	return s
 }
 
 // Unwrap returns the cause, if any.

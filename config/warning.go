@@ -1,9 +1,6 @@
 package config
 
-import (
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // Warning is a setting [Load] accepted but that is probably not what the
 // user meant, such as a misspelt key. See [WithWarnings].
@@ -22,18 +19,7 @@ type Warning struct {
 // String returns the warning as one line, in the form of [FieldError]:
 // "config: FILE:LINE: KEY: MESSAGE".
 func (w Warning) String() string {
-	s := "config: "
-	if w.File != "" {
-		s += w.File
-		if w.Line > 0 {
-			s += ":" + strconv.Itoa(w.Line)
-		}
-		s += ": "
-	}
-	if w.Key != "" {
-		s += w.Key + ": "
-	}
-	return s + w.Message
+	return messagePrefix(w.File, w.Line, w.Key) + w.Message
 }
 
 // suggest returns the candidate closest to name, when it is close enough to
