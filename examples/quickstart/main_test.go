@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authwire/authwire/internal/demo"
 	"github.com/authwire/authwire/internal/fakecmd"
 )
 
@@ -13,21 +14,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// TestQuickstartRuns runs the scenario from this binary, whose TestMain
+// serves the proxy command as main does; internal/demo checks the output.
 func TestQuickstartRuns(t *testing.T) {
 	var out strings.Builder
-	if err := run(t.Context(), &out); err != nil {
+	if err := demo.Run(t.Context(), &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		`unary           → "hello"`,
-		"tick-0, tick-1, tick-2",
-		`{"msg":"rest"}`,
-		"recovered with 2 attempts and 1 new token",
-		"proxy command runs              1",
-		"requests the proxy rejected     0",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
+	if want := "proxy command runs              1"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
 	}
 }
