@@ -1,6 +1,10 @@
 package errs
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Code is a gRPC/Connect status code. The numbering is the gRPC one, so a
 // Code converts to connect.Code and to grpc codes.Code by a plain conversion.
@@ -47,10 +51,29 @@ var codeNames = [...]string{
 	Unauthenticated:    "unauthenticated",
 }
 
-// String returns the Connect name of the code ("not_found").
+// String returns the Connect name of the code ("not_found"), or "code_N"
+// for a number outside the set.
 func (c Code) String() string {
 	if int(c) < len(codeNames) {
 		return codeNames[c]
 	}
 	return fmt.Sprintf("code_%d", uint32(c))
+}
+
+// codeFromName returns the code a Connect error body names ("not_found").
+// Like connect-go, it accepts "code_N" only for numbers outside the known
+// set (they become Unknown) and never accepts "ok": an error body that says
+// "ok" has no usable code.
+func codeFromName(name string) (Code, bool) {
+	for c := Canceled; c <= Unauthenticated; c++ {
+		if codeNames[c] == name {
+			return c, true
+		}
+	}
+	if n, ok := strings.CutPrefix(name, "code_"); ok {
+		if v, err := strconv.ParseUint(n, 10, 32); err == nil && v > uint64(Unauthenticated) {
+			return Unknown, true
+		}
+	}
+	return 0, false
 }
