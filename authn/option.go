@@ -1,6 +1,8 @@
 package authn
 
 import (
+	"context"
+	"io"
 	"log/slog"
 	"time"
 
@@ -18,6 +20,10 @@ type options struct {
 	authStyle      oauth2.AuthStyle
 	commandTimeout time.Duration
 	refreshWindow  time.Duration
+	prompt         io.Writer
+	browser        func(ctx context.Context, url string) error
+	tokenStore     TokenStore
+	sleep          func(ctx context.Context, d time.Duration) error // device-flow polling; tests inject it
 }
 
 type optionFunc func(*options)
@@ -78,4 +84,27 @@ func WithCommandTimeout(d time.Duration) Option {
 // WithRefreshWindow overrides the configured refresh window (tokenRefreshWindow).
 func WithRefreshWindow(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.refreshWindow = d })
+}
+
+// WithPrompt sets where interactive logins talk to the user: the device
+// flow's code and verification URL, and the login URL when no browser can be
+// opened. The default is os.Stderr; nothing is ever written to stdout.
+func WithPrompt(w io.Writer) Option {
+	return optionFunc(func(o *options) { o.prompt = w })
+}
+
+// WithBrowser replaces the function that opens the login page of the PKCE
+// flow (default: the system browser through github.com/pkg/browser). When it
+// fails, the URL is written to the prompt writer for the user to open. It
+// runs concurrently with the wait for the login callback and should return
+// once the page is opened (or ctx is done).
+func WithBrowser(open func(ctx context.Context, url string) error) Option {
+	return optionFunc(func(o *options) { o.browser = open })
+}
+
+// WithTokenStore sets where interactive logins keep their tokens, overriding
+// the token-cache setting (default: the OS keyring, falling back to files).
+// Client-secret and command tokens are never stored.
+func WithTokenStore(s TokenStore) Option {
+	return optionFunc(func(o *options) { o.tokenStore = s })
 }
