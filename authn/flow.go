@@ -1,10 +1,7 @@
 package authn
 
 import (
-	"context"
 	"net/http"
-
-	"golang.org/x/oauth2"
 
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
@@ -24,7 +21,7 @@ func newFlowSource(cfg *config.Platform, store ConfigStore, session *http.Client
 	case config.AuthExternalCommand:
 		return newCommandSource(cfg, o)
 	case config.AuthPKCE, config.AuthDeviceFlow:
-		return interactiveUnavailable(mode), nil
+		return newInteractiveSource(cfg, mode, store, session, o)
 	}
 	return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "unsupported authType " + mode.String()}
 }
@@ -38,17 +35,4 @@ func impliedFlow(cfg *config.Platform) config.AuthType {
 		return config.AuthClientSecret
 	}
 	return config.AuthPKCE
-}
-
-// interactiveUnavailable reports, at the first token fetch, that this build
-// has no interactive login for mode.
-func interactiveUnavailable(mode config.AuthType) TokenSource {
-	return TokenSourceFunc(func(context.Context) (*oauth2.Token, error) {
-		return nil, &errs.Error{
-			Code:    errs.Unauthenticated,
-			Op:      "authn",
-			Message: "the server requires a token and authType " + mode.String() + " needs an interactive login, which is not available",
-			Hint:    "configure authType ClientSecret or ExternalCommand",
-		}
-	})
 }
