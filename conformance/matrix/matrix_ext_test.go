@@ -1,0 +1,205 @@
+package matrix_test
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/authwire/authwire/authtest"
+	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/transport"
+)
+
+// A transportKind is how the stack reaches the server.
+type transportKind struct {
+	name   string
+	server []authtest.Option
+	apply  func(cfg *config.Platform, srv *authtest.Server)
+}
+
+var transports = []transportKind{
+	{name: "tls-ca", apply: func(cfg *config.Platform, srv *authtest.Server) { cfg.CACertFilePath = srv.CAFile() }},
+	{name: "tls-bootstrap", apply: func(cfg *config.Platform, _ *authtest.Server) { cfg.InsecureSkipVerify = true }},
+	{name: "h2c", server: []authtest.Option{authtest.WithH2C()}, apply: func(cfg *config.Platform, _ *authtest.Server) { cfg.Insecure = true }},
+}
+
+// An authKind is the configured authentication.
+type authKind string
+
+const (
+	authSecret  authKind = "client-secret"    // authType ClientSecret
+	authCommand authKind = "external-command" // authType ExternalCommand
+	authNone    authKind = "none"             // authType None against a sandbox (anonymous) server
+	authLazy    authKind = "lazy"             // authType unset, a client secret configured, the server requires tokens
+)
+
+var auths = []authKind{authSecret, authCommand, authNone, authLazy}
+
+// A proxyKind is the authenticating proxy in front of the server and the
+// proxy command that satisfies it.
+type proxyKind struct {
+	name   string
+	on     bool
+	server []authtest.Option
+}
+
+var proxies = []proxyKind{
+	{name: "no-proxy"},
+	{name: "proxy-407", on: true, server: []authtest.Option{authtest.WithProxyAuth()}},
+	{name: "proxy-iap-401", on: true, server: []authtest.Option{authtest.WithProxyRejectStatus(http.StatusUnauthorized)}},
+}
+
+// A row is one combination of the dimensions.
+type row struct {
+	proto protocol
+	call  callKind
+	tr    transportKind
+	auth  authKind
+	proxy proxyKind
+}
+
+func (r row) String() string {
+	return fmt.Sprintf("%s/%s/%s/%s/%s", r.proto.name, r.call.name, r.tr.name, r.auth, r.proxy.name)
+}
+
+// rows lists every combination.
+func rows() []row {
+	var out []row
+	for _, p := range protocols {
+		for _, c := range callsOf(p) {
+			for _, tr := range transports {
+				for _, a := range auths {
+					for _, px := range proxies {
+						out = append(out, row{proto: p, call: c, tr: tr, auth: a, proxy: px})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// counts is what a case observes on the server, as deltas over the
+// measured part of the scenario.
+type counts struct {
+	Attempts      int64 // calls that reached the protected service
+	TokenRequests int64 // token endpoint hits
+	CommandRuns   int64 // external token command runs
+	ProxyRuns     int64 // proxy command runs
+	ProxyRejected int64 // requests the proxy turned away
+	Metadata      int64 // AuthMetadataService calls, RPC and REST
+}
+
+func countsOf(c authtest.Counters) counts {
+	return counts{
+		Attempts:      c.Attempts,
+		TokenRequests: c.TokenRequests,
+		CommandRuns:   c.CommandTokens,
+		ProxyRuns:     c.ProxyTokens,
+		ProxyRejected: c.ProxyRejected,
+		Metadata:      c.GetOAuth2Metadata + c.GetPublicClientConfig + c.WellKnown + c.FlyteClient,
+	}
+}
+
+// env is one case's server and stack.
+type env struct {
+	t    *testing.T
+	row  row
+	srv  *authtest.Server
+	cfg  *config.Platform
+	http *http.Client
+	rpc  *authtest.TestClient
+
+	mu     sync.Mutex
+	errors []string // what the measured calls failed with, for the report
+}
+
+// newEnv starts the server for r (with extra options) and writes the
+// configuration a user would write for it. The stack is built by connect.
+func newEnv(t *testing.T, r row, authRequired bool) *env {
+	t.Helper()
+	var opts []authtest.Option
+	opts = append(opts, r.proto.server...)
+	opts = append(opts, r.tr.server...)
+	opts = append(opts, r.proxy.server...)
+	if r.auth == authNone && !authRequired {
+		opts = append(opts, authtest.WithAnonymous())
+	}
+	srv := authtest.New(t, opts...)
+	cfg := &config.Platform{
+		Endpoint:        srv.Endpoint(),
+		MaxRetries:      3,
+		MaxBackoffDelay: 2 * time.Millisecond, // retries must not slow the matrix down
+	}
+	r.tr.apply(cfg, srv)
+	switch r.auth {
+	case authSecret, authLazy:
+		cfg.AuthType = config.AuthClientSecret
+		if r.auth == authLazy {
+			cfg.AuthType = config.AuthUnset
+		}
+		cfg.ClientID, cfg.ClientSecret = srv.ClientID(), srv.ClientSecret()
+	case authCommand:
+		cfg.AuthType = config.AuthExternalCommand
+		cfg.Command = fetchCommand(srv.CommandTokenURL(), srv.CAFile())
+	case authNone:
+		cfg.AuthType = config.AuthNone
+	}
+	if r.proxy.on {
+		cfg.ProxyCommand = fetchCommand(srv.ProxyTokenURL(), srv.CAFile())
+	}
+	return &env{t: t, row: r, srv: srv, cfg: cfg}
+}
+
+// connect builds the stack from the configuration.
+func (e *env) connect() {
+	e.t.Helper()
+	c, err := transport.NewClient(e.t.Context(), e.cfg)
+	if err != nil {
+		e.t.Fatalf("transport.NewClient: %v", err)
+	}
+	e.t.Cleanup(c.CloseIdleConnections)
+	e.http = c
+	e.rpc = authtest.NewTestClient(c, e.srv.URL(), e.row.proto.client...)
+}
+
+// call makes one call of the row's kind.
+func (e *env) call() error { return e.row.call.do(e.t.Context(), e) }
+
+// mustCall makes one call that must succeed.
+func (e *env) mustCall() {
+	e.t.Helper()
+	if err := e.call(); err != nil {
+		e.t.Fatalf("%s call: %v", e.row.call.name, err)
+	}
+}
+
+// TestMatrix runs every scenario on every row it applies to and checks the
+// counters and the outcome it predicts.
+func TestMatrix(t *testing.T) {
+	t.Parallel()
+	all := rows()
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, r := range all {
+				if sc.applies != nil && !sc.applies(r) {
+					continue
+				}
+				t.Run(r.String(), func(t *testing.T) {
+					t.Parallel()
+					e := newEnv(t, r, sc.authRequired)
+					got := sc.run(e)
+					want := sc.want(r)
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("outcome (-want +got):\n%s\nerrors: %q", diff, e.errors)
+					}
+				})
+			}
+		})
+	}
+}
