@@ -113,7 +113,7 @@ func (c *callbackServer) close() {
 }
 
 func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.EscapedPath() != c.path || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+	if r.URL.EscapedPath() != c.path || r.Method != http.MethodGet {
 		http.NotFound(w, r) // favicon and the like: not the answer
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/authwire/authwire/authn"
+	"github.com/authwire/authwire/authtest"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
 )
@@ -20,7 +21,7 @@ import (
 // sleeps records the waits of a device login and advances its clock by them
 // instead of waiting.
 type sleeps struct {
-	clock *fakeClock
+	clock *authtest.Clock
 	mu    sync.Mutex
 	waits []time.Duration
 }
@@ -50,7 +51,7 @@ func (s *sleeps) seconds() []int {
 func deviceLogin(t *testing.T, l *loginRig, script ...string) (*sleeps, error) {
 	t.Helper()
 	l.srv.set(func(k *oauthKnobs) { k.device.script = script })
-	s := &sleeps{clock: newFakeClock()}
+	s := &sleeps{clock: authtest.NewClock(time.Now())}
 	_, err := l.authenticator(t, authn.WithClock(s.clock.Now), authn.WithSleep(s.sleep)).Token(t.Context())
 	return s, err
 }
@@ -212,7 +213,7 @@ func TestDeviceFlowRequestAndPrompt(t *testing.T) {
 		l := newLogin(t, config.AuthDeviceFlow)
 		cc := l.srv.clientConfig()
 		cc.Scopes = nil
-		s := &sleeps{clock: newFakeClock()}
+		s := &sleeps{clock: authtest.NewClock(time.Now())}
 		a, err := authn.New(l.cfg, authn.StaticConfigStore(cc), nil, authn.WithTokenStore(l.store), authn.WithPrompt(io.Discard), authn.WithSleep(s.sleep), authn.WithClock(s.clock.Now))
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authwire/authwire/authn"
+	"github.com/authwire/authwire/authtest"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
 )
@@ -43,8 +44,7 @@ func TestRefreshRotation(t *testing.T) {
 	l.srv.set(func(k *oauthKnobs) { k.rotate = true })
 	rt := l.srv.issueRefresh()
 	l.storeToken(t, rt, time.Now().Add(-time.Hour))
-	clock := newFakeClock()
-	clock.t = time.Now()
+	clock := authtest.NewClock(time.Now())
 	a := l.authenticator(t, authn.WithClock(clock.Now))
 
 	if _, err := a.Token(t.Context()); err != nil {
@@ -161,8 +161,7 @@ func TestBackgroundRefreshNeverLogsIn(t *testing.T) {
 	log := slog.New(&signalHandler{msg: "authn: token fetch failed", ch: failed})
 	opened := make(chan struct{}, 1)
 	noLogin := func(context.Context, string) error { opened <- struct{}{}; return errors.New("no") }
-	clock := newFakeClock()
-	clock.t = time.Now()
+	clock := authtest.NewClock(time.Now())
 	a := l.authenticator(t, authn.WithLogger(log), authn.WithBrowser(noLogin), authn.WithClock(clock.Now))
 
 	if _, err := a.Token(t.Context()); err != nil { // the stored token, valid for 3 min

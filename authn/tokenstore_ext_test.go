@@ -44,6 +44,20 @@ func sameToken(t *testing.T, got, want *oauth2.Token) {
 	}
 }
 
+// saveLoad saves a random token to s and checks that Load returns it.
+func saveLoad(t *testing.T, s authn.TokenStore) {
+	t.Helper()
+	want := randomToken()
+	if err := s.Save(t.Context(), storeKey, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load(t.Context(), storeKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameToken(t, got, want)
+}
+
 // roundTrip checks Save, Load and Delete on s.
 func roundTrip(t *testing.T, s authn.TokenStore) {
 	t.Helper()
@@ -51,15 +65,7 @@ func roundTrip(t *testing.T, s authn.TokenStore) {
 	if tok, err := s.Load(ctx, storeKey); tok != nil || err != nil {
 		t.Fatalf("empty store: %v, %v", tok, err)
 	}
-	want := randomToken()
-	if err := s.Save(ctx, storeKey, want); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.Load(ctx, storeKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameToken(t, got, want)
+	saveLoad(t, s)
 	other := storeKey
 	other.ClientID = "other"
 	if tok, _ := s.Load(ctx, other); tok != nil {
@@ -219,16 +225,7 @@ func TestKeyringTokenStoreMock(t *testing.T) {
 		warnings := &recordHandler{}
 		log := slog.New(warnings)
 		dir := t.TempDir()
-		s := authn.NewKeyringTokenStore(authn.NewFileTokenStore(dir, log), log)
-		want := randomToken()
-		if err := s.Save(t.Context(), storeKey, want); err != nil {
-			t.Fatal(err)
-		}
-		got, err := s.Load(t.Context(), storeKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameToken(t, got, want)
+		saveLoad(t, authn.NewKeyringTokenStore(authn.NewFileTokenStore(dir, log), log))
 		if _, err := os.Stat(filepath.Join(dir, authn.TokenFileName(storeKey))); err != nil {
 			t.Fatalf("no token file: %v", err)
 		}
@@ -240,16 +237,7 @@ func TestKeyringTokenStoreMock(t *testing.T) {
 	t.Run("too large for the keyring", func(t *testing.T) {
 		keyring.MockInit()
 		dir := t.TempDir()
-		s := authn.NewKeyringTokenStoreWith(tooSmallKeyring{}, time.Minute, authn.NewFileTokenStore(dir, nil), nil)
-		want := randomToken()
-		if err := s.Save(t.Context(), storeKey, want); err != nil {
-			t.Fatal(err)
-		}
-		got, err := s.Load(t.Context(), storeKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameToken(t, got, want)
+		saveLoad(t, authn.NewKeyringTokenStoreWith(tooSmallKeyring{}, time.Minute, authn.NewFileTokenStore(dir, nil), nil))
 	})
 }
 
@@ -285,15 +273,7 @@ func TestKeyringTimeoutFallsBackToFiles(t *testing.T) {
 	if tok, err := s.Load(t.Context(), storeKey); tok != nil || err != nil {
 		t.Fatalf("Load = %v, %v; want nothing, no error", tok, err)
 	}
-	want := randomToken()
-	if err := s.Save(t.Context(), storeKey, want); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.Load(t.Context(), storeKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameToken(t, got, want)
+	saveLoad(t, s)
 	if n := warnings.count(slog.LevelWarn); n != 1 {
 		t.Fatalf("warnings = %d; want exactly 1", n)
 	}
