@@ -1,0 +1,50 @@
+package suite_test
+
+import (
+	"testing"
+
+	"github.com/authwire/authwire/bench/suite"
+)
+
+var (
+	transports    = []suite.Transport{suite.H2C, suite.TLS}
+	protocols     = []suite.Protocol{suite.Connect, suite.GRPC, suite.GRPCWeb, suite.REST}
+	sizes         = []int{16, 64 << 10}
+	concurrencies = []int{1, 64}
+)
+
+// TestEveryCellCalls checks that each client of the matrix reaches the
+// server with the credentials it is meant to send.
+func TestEveryCellCalls(t *testing.T) {
+	t.Parallel()
+	srv := target(t)
+	for _, cell := range suite.Matrix(transports, protocols, sizes[:1], concurrencies[:1]) {
+		t.Run(cell.Name(), func(t *testing.T) {
+			t.Parallel()
+			c, err := suite.NewCaller(t.Context(), srv, cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.Call(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// BenchmarkUnary is the unary matrix: every client, transport, protocol,
+// payload size and concurrency.
+func BenchmarkUnary(b *testing.B) {
+	srv := target(b)
+	for _, cell := range suite.Matrix(transports, protocols, sizes, concurrencies) {
+		b.Run(cell.Name(), func(b *testing.B) {
+			c, err := suite.NewCaller(b.Context(), srv, cell)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			suite.Unary(b, c, cell.Concurrency)
+		})
+	}
+}
