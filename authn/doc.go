@@ -20,4 +20,14 @@
 // Request.GetBody. Requests without GetBody (client and bidi streams) are
 // never buffered or replayed: the rejection is returned and the next call
 // uses a fresh token.
+//
+// # Flows
+//
+// Client secret (the client-credentials grant), external command, PKCE in a
+// browser and the device flow (RFC 8628), plus [StaticToken] or any
+// [TokenSource] through [WithTokenSource]. Interactive flows refresh with the
+// refresh token before they ask a person again, never start a login from a
+// background refresh, and keep tokens in a [TokenStore] (OS keyring with a
+// file fallback by default; see docs/login.md). Client-secret and command
+// tokens stay in memory.
 package authn
