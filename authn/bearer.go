@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/authwire/authwire/internal/credcache"
+	"github.com/authwire/authwire/internal/outgoing"
 )
 
 // Transport is the bearer layer: an http.RoundTripper that authenticates
@@ -117,13 +118,13 @@ func (t *Transport) base() http.RoundTripper {
 	return t.Base
 }
 
-// withCredential returns a clone of req with body and, when hasCred, the
+// withCredential returns a copy of req with body and, when hasCred, the
 // credential's header.
 func withCredential(req *http.Request, e credcache.Entry[credential], hasCred bool, body io.ReadCloser) *http.Request {
-	r := req.Clone(req.Context())
-	r.Body = body
+	c := new(outgoing.Call)
+	r := c.Copy(req, body)
 	if hasCred {
-		r.Header[e.Value.key] = []string{e.Value.value}
+		c.Set(e.Value.key, e.Value.value)
 	}
 	return r
 }

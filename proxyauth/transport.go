@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/authwire/authwire/internal/outgoing"
 )
 
 const headerKey = "Proxy-Authorization"
@@ -92,10 +94,11 @@ func (t *Transport) base() http.RoundTripper {
 	return t.Base
 }
 
+// withToken returns a copy of req with body and the proxy token.
 func withToken(req *http.Request, value string, body io.ReadCloser) *http.Request {
-	r := req.Clone(req.Context())
-	r.Body = body
-	r.Header[headerKey] = []string{value}
+	c := new(outgoing.Call)
+	r := c.Copy(req, body)
+	c.Set(headerKey, value)
 	return r
 }
 
