@@ -50,7 +50,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	canReplay := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	resp, err := t.base().RoundTrip(withCredential(req, cred, hasCred, req.Body))
+	resp, err := t.send(req, cred, hasCred, req.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (t *Transport) replay(req *http.Request, first *http.Response) (*http.Respo
 		}
 	}
 	discard(first)
-	resp, err := t.base().RoundTrip(withCredential(req, cred, hasCred, body))
+	resp, err := t.send(req, cred, hasCred, body)
 	if err != nil {
 		return nil, err
 	}
@@ -118,15 +118,18 @@ func (t *Transport) base() http.RoundTripper {
 	return t.Base
 }
 
-// withCredential returns a copy of req with body and, when hasCred, the
-// credential's header.
-func withCredential(req *http.Request, e credcache.Entry[credential], hasCred bool, body io.ReadCloser) *http.Request {
+// send sends a copy of req with body and, when hasCred, the credential's
+// header. The layers beneath set their headers on the same copy (see
+// internal/outgoing) until the next hop returns.
+func (t *Transport) send(req *http.Request, e credcache.Entry[credential], hasCred bool, body io.ReadCloser) (*http.Response, error) {
 	c := new(outgoing.Call)
 	r := c.Copy(req, body)
 	if hasCred {
 		c.Set(e.Value.key, e.Value.value)
 	}
-	return r
+	resp, err := t.base().RoundTrip(r)
+	c.Done()
+	return resp, err
 }
 
 func closeBody(req *http.Request) {

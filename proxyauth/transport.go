@@ -48,7 +48,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	resp, err := t.base().RoundTrip(withToken(req, e.Value, req.Body))
+	resp, err := t.send(req, e.Value, req.Body)
 	if err != nil || !proxyRejected(resp) {
 		return resp, err
 	}
@@ -70,7 +70,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	resp, err = t.base().RoundTrip(withToken(req, e.Value, body))
+	resp, err = t.send(req, e.Value, body)
 	if err == nil && proxyRejected(resp) {
 		c.cache.Invalidate(e.Gen)
 	}
@@ -94,12 +94,19 @@ func (t *Transport) base() http.RoundTripper {
 	return t.Base
 }
 
-// withToken returns a copy of req with body and the proxy token.
-func withToken(req *http.Request, value string, body io.ReadCloser) *http.Request {
-	c := new(outgoing.Call)
-	r := c.Copy(req, body)
+// send sends req with body and the proxy token. When req is the copy an
+// outer authwire layer made for this call (the bearer layer's), the token is
+// set on it in place; otherwise on a copy of its own.
+func (t *Transport) send(req *http.Request, value string, body io.ReadCloser) (*http.Response, error) {
+	r, c := req, outgoing.Claim(req)
+	if c == nil || body != req.Body {
+		c = new(outgoing.Call)
+		r = c.Copy(req, body)
+	}
 	c.Set(headerKey, value)
-	return r
+	resp, err := t.base().RoundTrip(r)
+	c.Done()
+	return resp, err
 }
 
 // proxyRejected reports whether resp is the proxy's rejection of the proxy

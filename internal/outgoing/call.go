@@ -1,10 +1,13 @@
-// Package outgoing holds the copy of a request that authwire's layers send
-// in place of the caller's: a shallow copy with its own header map, and
-// storage for the header values the layers add, so that setting a
-// credential header costs no allocation beyond the copy itself.
+// Package outgoing holds the one copy of a request that authwire's layers
+// send in place of the caller's: a shallow copy with its own header map and
+// storage for the header values the layers add. The outermost layer that
+// adds a header makes the copy; the layers beneath it claim that same copy
+// and set their headers on it in place, so a call through the whole stack
+// costs one copy, not one per layer.
 package outgoing
 
 import (
+	"context"
 	"io"
 	"net/http"
 )
@@ -13,23 +16,45 @@ import (
 // sets more allocates for the extra ones.
 const maxValues = 2
 
-// Call is the copy of one request that a layer sends. The zero value is
-// ready for [Call.Copy]; a Call is used for one copy only and is not safe
-// for concurrent use (a request is sent by one goroutine at a time).
+// Call is the copy of one request and what the layers know about it. The
+// zero value is ready for [Call.Copy]; a Call serves one copy only. It is
+// used by the goroutine that sends the request, one layer after another,
+// and is not safe for concurrent use.
 type Call struct {
-	req    *http.Request
-	values [maxValues]string
-	used   int
+	ctx     markCtx
+	req     *http.Request
+	values  [maxValues]string
+	used    int
+	claimed bool
+	done    bool
+}
+
+// markCtx is the copy's context: the caller's, plus the Call, so that the
+// layers beneath can recognise the copy without any registry.
+type markCtx struct {
+	context.Context
+	call *Call
+}
+
+type callKey struct{}
+
+func (m *markCtx) Value(key any) any {
+	if key == (callKey{}) {
+		return m.call
+	}
+	return m.Context.Value(key)
 }
 
 // Copy returns a shallow copy of req for this Call, with body as its Body
 // and a header map of its own, sized for the values the layers add. The
-// copy shares everything else with req (URL, trailer, context), which
-// authwire's layers only read; its header values are req's slices capped
-// at their length, so an append below this layer reallocates rather than
-// writing into the caller's arrays. req itself is not modified.
+// copy shares everything else with req (URL, trailer), which authwire's
+// layers only read; its header values are req's slices capped at their
+// length, so an append beneath reallocates rather than writing into the
+// caller's arrays. Its context is req's with the Call attached; deadlines,
+// cancellation and values are req's. req itself is not modified.
 func (c *Call) Copy(req *http.Request, body io.ReadCloser) *http.Request {
-	r := req.WithContext(req.Context())
+	c.ctx = markCtx{Context: req.Context(), call: c}
+	r := req.WithContext(&c.ctx)
 	r.Body = body
 	r.Header = make(http.Header, len(req.Header)+maxValues)
 	for k, v := range req.Header {
@@ -38,6 +63,25 @@ func (c *Call) Copy(req *http.Request, body io.ReadCloser) *http.Request {
 	c.req = r
 	return r
 }
+
+// Claim returns the Call of which req is the copy, for a layer beneath the
+// one that made it to set its header on in place; nil when req is not such
+// a copy: the caller's own request, a copy another RoundTripper made, a copy
+// already claimed, or one whose call is [Call.Done]. The copy is handed out
+// once, so a layer that gets it owns it for the rest of the call.
+func Claim(req *http.Request) *Call {
+	c, _ := req.Context().Value(callKey{}).(*Call)
+	if c == nil || c.req != req || c.claimed || c.done {
+		return nil
+	}
+	c.claimed = true
+	return c
+}
+
+// Done tells that the next hop has returned: from now on the copy belongs
+// to the response (resp.Request) and [Claim] no longer hands it out, so a
+// caller that sends resp.Request again gets it copied, not modified.
+func (c *Call) Done() { c.done = true }
 
 // Set sets header key of the copy to the single value v.
 func (c *Call) Set(key, v string) {

@@ -1,0 +1,119 @@
+package outgoing_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/authwire/authwire/internal/outgoing"
+)
+
+type ctxKey struct{}
+
+func request(t *testing.T) *http.Request {
+	t.Helper()
+	ctx := context.WithValue(t.Context(), ctxKey{}, "v")
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://flyte.example.com/a", strings.NewReader("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header["Content-Type"] = make([]string, 1, 4) // spare capacity an append could write into
+	req.Header["Content-Type"][0] = "application/grpc"
+	return req
+}
+
+func TestCopyLeavesTheCallersRequestAlone(t *testing.T) {
+	t.Parallel()
+	req := request(t)
+	c := new(outgoing.Call)
+	r := c.Copy(req, http.NoBody)
+	c.Set("Authorization", "Bearer a")
+	r.Header.Add("Content-Type", "text/plain") // a layer beneath appends
+
+	if r == req || r.Body != http.NoBody || req.Body == http.NoBody {
+		t.Fatal("copy shares the request or the body")
+	}
+	if len(req.Header) != 1 || len(req.Header["Content-Type"]) != 1 {
+		t.Fatalf("caller's header changed: %v", req.Header)
+	}
+	if spare := req.Header["Content-Type"][:2]; spare[1] != "" {
+		t.Fatalf("append below wrote into the caller's array: %q", spare)
+	}
+	if got := r.Header.Get("Authorization"); got != "Bearer a" {
+		t.Fatalf("copy header = %q", got)
+	}
+	if r.URL.String() != req.URL.String() || r.Method != req.Method {
+		t.Fatal("copy lost the URL or method")
+	}
+}
+
+func TestCopyKeepsTheCallersContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.WithValue(t.Context(), ctxKey{}, "v"))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://flyte.example.com/a", nil)
+	r := new(outgoing.Call).Copy(req, nil)
+	if r.Context().Value(ctxKey{}) != "v" {
+		t.Fatal("value lost")
+	}
+	derived, stop := context.WithCancel(r.Context())
+	defer stop()
+	cancel()
+	<-r.Context().Done()
+	<-derived.Done()
+	if r.Context().Err() != context.Canceled {
+		t.Fatalf("err = %v", r.Context().Err())
+	}
+}
+
+func TestClaimHandsTheCopyOutOnce(t *testing.T) {
+	t.Parallel()
+	req := request(t)
+	if outgoing.Claim(req) != nil {
+		t.Fatal("claimed the caller's own request")
+	}
+	c := new(outgoing.Call)
+	r := c.Copy(req, req.Body)
+	c.Set("Authorization", "Bearer a")
+	got := outgoing.Claim(r)
+	if got != c {
+		t.Fatal("copy not claimable")
+	}
+	got.Set("Proxy-Authorization", "Bearer p")
+	if r.Header.Get("Proxy-Authorization") != "Bearer p" || r.Header.Get("Authorization") != "Bearer a" {
+		t.Fatalf("headers = %v", r.Header)
+	}
+	if outgoing.Claim(r) != nil {
+		t.Fatal("claimed twice")
+	}
+	if outgoing.Claim(r.WithContext(r.Context())) != nil {
+		t.Fatal("claimed a copy of the copy")
+	}
+}
+
+func TestClaimAfterDoneCopiesInstead(t *testing.T) {
+	t.Parallel()
+	c := new(outgoing.Call)
+	r := c.Copy(request(t), nil)
+	c.Done()
+	if outgoing.Claim(r) != nil {
+		t.Fatal("claimed a finished call's copy (resp.Request sent again)")
+	}
+}
+
+func TestSetBeyondStorage(t *testing.T) {
+	t.Parallel()
+	c := new(outgoing.Call)
+	r := c.Copy(request(t), nil)
+	for i, k := range []string{"A", "B", "C", "D"} {
+		c.Set(k, k+"v")
+		if got := r.Header[k]; len(got) != 1 || got[0] != k+"v" {
+			t.Fatalf("set %d: %v", i, got)
+		}
+	}
+	for _, k := range []string{"A", "B", "C"} {
+		if got := r.Header[k][0]; got != k+"v" {
+			t.Fatalf("%s overwritten: %q", k, got)
+		}
+	}
+}
