@@ -21,6 +21,12 @@ type Counters struct {
 	Unauthenticated       int64 // requests the protected service or REST route rejected for auth
 	ProxyRejected         int64 // requests the proxy check turned away
 	ProxyAuthorized       int64 // requests that passed the proxy check
+	Authorizations        int64 // hits on the authorization endpoint, valid or not
+	DeviceAuthorizations  int64 // hits on the device authorization endpoint, valid or not
+	DevicePolls           int64 // device_code grant requests that reached the grant (not those FailTokenRequests answered)
+	CodeGrants            int64 // successful authorization_code grants
+	DeviceGrants          int64 // successful device_code grants
+	RefreshGrants         int64 // successful refresh_token grants
 
 	// ProxyAuthorizedByPath splits ProxyAuthorized by URL path; nil when no
 	// request passed the proxy check.
@@ -36,6 +42,8 @@ type counters struct {
 	tokenRequests, tokensIssued, commandTokens, proxyTokens       atomic.Int64
 	oauth2Metadata, publicClientConfig, wellKnown, flyteClient    atomic.Int64
 	attempts, unauthenticated, proxyRejected, proxyAuthorizedHits atomic.Int64
+	authorizations, deviceAuthorizations, devicePolls             atomic.Int64
+	codeGrants, deviceGrants, refreshGrants                       atomic.Int64
 
 	mu         sync.Mutex
 	proxyPaths map[string]int64
@@ -56,6 +64,8 @@ func (c *counters) all() []*atomic.Int64 {
 		&c.tokenRequests, &c.tokensIssued, &c.commandTokens, &c.proxyTokens,
 		&c.oauth2Metadata, &c.publicClientConfig, &c.wellKnown, &c.flyteClient,
 		&c.attempts, &c.unauthenticated, &c.proxyRejected, &c.proxyAuthorizedHits,
+		&c.authorizations, &c.deviceAuthorizations, &c.devicePolls,
+		&c.codeGrants, &c.deviceGrants, &c.refreshGrants,
 	}
 }
 
@@ -76,6 +86,12 @@ func (c *counters) snapshot() Counters {
 		Unauthenticated:       c.unauthenticated.Load(),
 		ProxyRejected:         c.proxyRejected.Load(),
 		ProxyAuthorized:       c.proxyAuthorizedHits.Load(),
+		Authorizations:        c.authorizations.Load(),
+		DeviceAuthorizations:  c.deviceAuthorizations.Load(),
+		DevicePolls:           c.devicePolls.Load(),
+		CodeGrants:            c.codeGrants.Load(),
+		DeviceGrants:          c.deviceGrants.Load(),
+		RefreshGrants:         c.refreshGrants.Load(),
 		ProxyAuthorizedByPath: paths,
 	}
 }

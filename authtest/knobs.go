@@ -47,7 +47,8 @@ func (k *knobs) getLatency() time.Duration {
 }
 
 // RevokeAll invalidates every access token issued so far, by any route.
-// Tokens issued afterwards are valid. Safe for concurrent use.
+// Tokens issued afterwards are valid, and so are refresh tokens (see
+// [Server.RevokeRefreshTokens]). Safe for concurrent use.
 func (s *Server) RevokeAll() { s.tokens.revokeAccess() }
 
 // RevokeProxyTokens invalidates every proxy token issued so far. Safe for

@@ -52,17 +52,21 @@ func (s *Server) oauth2Metadata() *idl.OAuth2Metadata {
 		grants = append(grants, g)
 	}
 	slices.Sort(grants)
+	device := s.url + deviceAuthPath
+	if s.set.noDeviceFlow {
+		device = ""
+	}
 	return &idl.OAuth2Metadata{
 		Issuer:                            s.url,
 		AuthorizationEndpoint:             s.url + authorizePath,
 		TokenEndpoint:                     s.url + tokenPath,
 		ResponseTypesSupported:            []string{"code"},
 		ScopesSupported:                   slices.Clone(publicScopes),
-		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "none"},
 		JwksURI:                           s.url + jwksPath,
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		GrantTypesSupported:               grants,
-		DeviceAuthorizationEndpoint:       s.url + deviceAuthPath,
+		DeviceAuthorizationEndpoint:       device,
 	}
 }
 

@@ -3,6 +3,7 @@ package authtest_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -20,11 +21,14 @@ func wantMetadata(srv *authtest.Server) idl.OAuth2Metadata {
 		TokenEndpoint:                     u + "/oauth2/token",
 		ResponseTypesSupported:            []string{"code"},
 		ScopesSupported:                   []string{"offline", "all"},
-		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "none"},
 		JwksURI:                           u + "/oauth2/jwks",
 		CodeChallengeMethodsSupported:     []string{"S256"},
-		GrantTypesSupported:               []string{"client_credentials"},
-		DeviceAuthorizationEndpoint:       u + "/oauth2/device/auth",
+		GrantTypesSupported: []string{
+			"authorization_code", "client_credentials", "refresh_token",
+			"urn:ietf:params:oauth:grant-type:device_code",
+		},
+		DeviceAuthorizationEndpoint: u + "/oauth2/device/auth",
 	}
 }
 
@@ -139,5 +143,28 @@ func TestReset(t *testing.T) {
 	}
 	if res := get(t, srv, srv.URL()+idl.OAuth2MetadataPath, h); res.StatusCode != http.StatusOK {
 		t.Errorf("proxy token lost by Reset: %d", res.StatusCode)
+	}
+}
+
+func TestWithoutDeviceFlow(t *testing.T) {
+	t.Parallel()
+	srv := authtest.New(t, authtest.WithH2C(), authtest.WithoutDeviceFlow())
+	want := wantMetadata(srv)
+	want.DeviceAuthorizationEndpoint = ""
+	want.GrantTypesSupported = []string{"authorization_code", "client_credentials", "refresh_token"}
+
+	var got idl.OAuth2Metadata
+	decodeJSON(t, get(t, srv, srv.URL()+idl.OAuth2MetadataPath, nil).Body, &got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("well-known (-want +got):\n%s", diff)
+	}
+	if res := postForm(t, srv, srv.URL()+"/oauth2/device/auth", url.Values{"client_id": {"flytectl"}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("device authorization endpoint: status %d, want 404", res.StatusCode)
+	}
+	res := postForm(t, srv, srv.TokenURL(), url.Values{"grant_type": {deviceGrant}, "device_code": {"x"}, "client_id": {"flytectl"}})
+	var e errorAnswer
+	decodeJSON(t, res.Body, &e)
+	if res.StatusCode != http.StatusBadRequest || e.Error != "unsupported_grant_type" {
+		t.Errorf("device grant: %d %q", res.StatusCode, e.Error)
 	}
 }

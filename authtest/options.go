@@ -20,14 +20,22 @@ type settings struct {
 	trailersOnly bool
 	anonymous    bool
 	now          func() time.Time
+
+	authorizeDecision func(AuthorizeRequest) AuthorizeDecision
+	refreshRotation   bool
+	noDeviceFlow      bool
+	deviceInterval    time.Duration
 }
 
 func defaultSettings() settings {
 	return settings{
-		proxyStatus: http.StatusProxyAuthRequired,
-		tokenTTL:    time.Hour,
-		authKey:     "authorization",
-		now:         time.Now,
+		proxyStatus:       http.StatusProxyAuthRequired,
+		tokenTTL:          time.Hour,
+		authKey:           "authorization",
+		now:               time.Now,
+		authorizeDecision: func(AuthorizeRequest) AuthorizeDecision { return AuthorizeDecision{} },
+		refreshRotation:   true,
+		deviceInterval:    5 * time.Second,
 	}
 }
 
@@ -91,12 +99,51 @@ func WithAnonymous() Option {
 	return optionFunc(func(s *settings) { s.anonymous = true })
 }
 
-// WithClock sets the clock used to stamp and expire access tokens; the
-// default is [time.Now]. now must be safe for concurrent use.
+// WithClock sets the clock used to stamp and expire access tokens,
+// authorization codes and device codes; the default is [time.Now]. now must
+// be safe for concurrent use.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(s *settings) {
 		if now != nil {
 			s.now = now
 		}
 	})
+}
+
+// WithAuthorizeDecision sets the user behind the authorization endpoint:
+// decide is called with each valid authorization request and its answer is
+// sent to the redirect URI, a code for the zero [AuthorizeDecision] or the
+// decision's error. The default approves every request at once. decide may
+// block (on a channel, say) to model a slow user; it is called concurrently
+// when requests are, and a nil decide keeps the default.
+func WithAuthorizeDecision(decide func(AuthorizeRequest) AuthorizeDecision) Option {
+	return optionFunc(func(s *settings) {
+		if decide != nil {
+			s.authorizeDecision = decide
+		}
+	})
+}
+
+// WithRefreshRotation sets whether the refresh_token grant rotates refresh
+// tokens (the default, true): each refresh answers a new refresh token and
+// the one presented stops working. With false the answer carries no
+// refresh_token and the client keeps the one it has.
+func WithRefreshRotation(rotate bool) Option {
+	return optionFunc(func(s *settings) { s.refreshRotation = rotate })
+}
+
+// WithoutDeviceFlow turns the device flow off: the metadata advertises no
+// device_authorization_endpoint and no device_code grant, the device
+// authorization endpoint answers 404 and the grant unsupported_grant_type.
+func WithoutDeviceFlow() Option {
+	return optionFunc(func(s *settings) { s.noDeviceFlow = true })
+}
+
+// WithDeviceInterval sets the polling interval the device authorization
+// endpoint advertises, rounded up to whole seconds; the default is 5
+// seconds, and 0 omits the interval (clients then use 5). The server does
+// not enforce it: only [Server.SlowDownDevicePolls] and
+// [Server.SetDeviceScript] answer slow_down.
+func WithDeviceInterval(d time.Duration) Option {
+	return optionFunc(func(s *settings) { s.deviceInterval = d })
 }

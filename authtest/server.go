@@ -23,6 +23,7 @@ const (
 	tokenPath        = "/oauth2/token"
 	authorizePath    = "/oauth2/authorize"
 	deviceAuthPath   = "/oauth2/device/auth"
+	deviceVerifyPath = "/oauth2/device"
 	jwksPath         = "/oauth2/jwks"
 	commandTokenPath = "/authtest/command-token"
 	proxyTokenPath   = "/authtest/proxy-token"
@@ -34,6 +35,8 @@ const (
 type Server struct {
 	set      settings
 	tokens   *tokenStore
+	codes    codeStore
+	devices  deviceStore
 	knobs    knobs
 	counters counters
 	grants   map[string]http.HandlerFunc // token endpoint handlers by grant_type
@@ -84,6 +87,11 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s.grants = map[string]http.HandlerFunc{
 		"client_credentials": s.clientCredentialsGrant,
+		"authorization_code": s.authorizationCodeGrant,
+		"refresh_token":      s.refreshTokenGrant,
+	}
+	if !set.noDeviceFlow {
+		s.grants[deviceCodeGrantType] = s.deviceCodeGrant
 	}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -141,6 +149,8 @@ func (set *settings) validate() error {
 		return errors.New("authtest: empty authorization metadata key")
 	case set.proxyStatus < 100 || set.proxyStatus > 599:
 		return fmt.Errorf("authtest: proxy reject status %d is not an HTTP status", set.proxyStatus)
+	case set.deviceInterval < 0:
+		return fmt.Errorf("authtest: device polling interval %v is negative", set.deviceInterval)
 	}
 	return nil
 }
@@ -218,7 +228,8 @@ func (s *Server) Certificate() *x509.Certificate {
 func (s *Server) HTTPClient() *http.Client { return s.client }
 
 // ClientID returns the id of the confidential client the token endpoint
-// accepts for the client_credentials grant.
+// accepts for the client_credentials grant. It may use the interactive
+// grants too, like the public client "flytectl" of the public client config.
 func (s *Server) ClientID() string { return s.clientID }
 
 // ClientSecret returns the secret of [Server.ClientID]: random per server.
@@ -251,8 +262,10 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.handleMetadata(mux)
 	s.handleTokens(mux)
+	s.handleInteractive(mux)
 	mux.Handle("/"+TestServiceName+"/", s.trailersOnly(s.testService()))
 	mux.HandleFunc("GET "+echoPath, s.echo)
 	mux.HandleFunc("POST "+echoPath, s.echo)
+
 	return s.proxyCheck(mux)
 }

@@ -1,21 +1,20 @@
 package authtest
 
 import (
-	"crypto/subtle"
 	"io"
 	"math"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
 // tokenResponse is the successful token endpoint answer of RFC 6749
 // section 5.1.
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int64  `json:"expires_in"`
-	Scope       string `json:"scope,omitempty"`
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope,omitempty"`
 }
 
 // oauthError is the error answer of RFC 6749 section 5.2.
@@ -32,6 +31,18 @@ func (e *oauthError) write(w http.ResponseWriter) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="authtest"`)
 	}
 	writeJSON(w, e.status, e)
+}
+
+// handleInteractive registers the authorization endpoint and, unless the
+// device flow is off, the device authorization endpoint and its
+// verification page.
+func (s *Server) handleInteractive(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+authorizePath, s.authorize)
+	mux.HandleFunc("POST "+authorizePath, s.authorize)
+	if !s.set.noDeviceFlow {
+		mux.HandleFunc("POST "+deviceAuthPath, s.deviceAuthorization)
+		mux.HandleFunc("GET "+deviceVerifyPath, s.deviceVerification)
+	}
 }
 
 // handleTokens registers the token endpoint and the two token-command routes.
@@ -80,56 +91,46 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 // clientCredentialsGrant answers grant_type=client_credentials (RFC 6749
-// section 4.4). The scope asked for is granted as is; audience is accepted
-// and ignored.
+// section 4.4): only the confidential client may use it, and it gets no
+// refresh token (section 4.4.3). The scope asked for is granted as is;
+// audience is accepted and ignored.
 func (s *Server) clientCredentialsGrant(w http.ResponseWriter, r *http.Request) {
-	if oerr := s.authenticateClient(r); oerr != nil {
+	id, oerr := s.requireClient(r)
+	if oerr == nil && id == publicClientID {
+		oerr = &oauthError{status: http.StatusBadRequest, Code: "unauthorized_client", Description: "public client " + publicClientID + " may not use client_credentials"}
+	}
+	if oerr != nil {
 		oerr.write(w)
 		return
 	}
-	s.writeAccessToken(w, r.PostForm.Get("scope"))
+	s.writeTokens(w, tokenResponse{AccessToken: s.tokens.issueAccess(), Scope: r.PostForm.Get("scope")})
 }
 
-// authenticateClient checks the confidential client's credentials, given
-// either in HTTP Basic with form-encoded id and secret (client_secret_basic)
-// or as client_id and client_secret form fields (client_secret_post), but
-// not both (RFC 6749 section 2.3.1).
-func (s *Server) authenticateClient(r *http.Request) *oauthError {
-	basicID, basicSecret, basic := r.BasicAuth()
-	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if basic {
-		if secret != "" {
-			return &oauthError{status: http.StatusBadRequest, Code: "invalid_request", Description: "more than one client authentication method"}
-		}
-		var errID, errSecret error
-		id, errID = url.QueryUnescape(basicID)
-		secret, errSecret = url.QueryUnescape(basicSecret)
-		if errID != nil || errSecret != nil {
-			return &oauthError{status: http.StatusUnauthorized, Code: "invalid_client", Description: "client credentials are not form-encoded", basic: true}
-		}
-	}
-	if id == "" {
-		return &oauthError{status: http.StatusUnauthorized, Code: "invalid_client", Description: "client authentication is required", basic: basic}
-	}
-	idOK := subtle.ConstantTimeCompare([]byte(id), []byte(s.clientID)) == 1
-	secretOK := subtle.ConstantTimeCompare([]byte(secret), []byte(s.clientSecret)) == 1
-	if !idOK || !secretOK {
-		return &oauthError{status: http.StatusUnauthorized, Code: "invalid_client", Description: "unknown client or wrong secret", basic: basic}
-	}
-	return nil
-}
-
-// writeAccessToken issues an access token and answers it (RFC 6749 5.1).
-func (s *Server) writeAccessToken(w http.ResponseWriter, scope string) {
+// writeTokens answers a successful token request (RFC 6749 section 5.1):
+// res with its token type and lifetime filled in.
+func (s *Server) writeTokens(w http.ResponseWriter, res tokenResponse) {
 	s.counters.tokensIssued.Add(1)
+	res.TokenType = "Bearer"
+	res.ExpiresIn = int64(math.Ceil(s.set.tokenTTL.Seconds()))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
-	writeJSON(w, http.StatusOK, tokenResponse{
-		AccessToken: s.tokens.issueAccess(),
-		TokenType:   "Bearer",
-		ExpiresIn:   int64(math.Ceil(s.set.tokenTTL.Seconds())),
-		Scope:       scope,
-	})
+	writeJSON(w, http.StatusOK, res)
+}
+
+// requiredParam returns the form parameter name of a token request, or
+// invalid_request when it is missing.
+func requiredParam(r *http.Request, name string) (string, *oauthError) {
+	v := r.PostForm.Get(name)
+	if v == "" {
+		return "", &oauthError{status: http.StatusBadRequest, Code: "invalid_request", Description: name + " is missing"}
+	}
+	return v, nil
+}
+
+// invalidGrant is the answer to a bad code, device code or refresh token
+// (RFC 6749 section 5.2).
+func invalidGrant(description string) *oauthError {
+	return &oauthError{status: http.StatusBadRequest, Code: "invalid_grant", Description: description}
 }
 
 func writeText(w http.ResponseWriter, text string) {
