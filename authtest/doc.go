@@ -1,8 +1,8 @@
 // Package authtest runs an in-process fake Flyte server for tests, ours and
 // users': the anonymous AuthMetadataService (Connect, gRPC and gRPC-Web, plus
 // its REST routes), an OAuth2 authorization server, an optional
-// authenticating proxy in front of everything, and a protected test service
-// that checks bearer tokens the way flyteadmin does.
+// authenticating proxy in front of everything, and protected procedures that
+// check bearer tokens the way flyteadmin does.
 //
 // A [Server] listens on 127.0.0.1 at a free port, over TLS with a fresh
 // self-signed CA (see [Server.CAFile] and [Server.CertPool]) or, with
@@ -35,16 +35,18 @@
 // Every flow can be driven with golang.org/x/oauth2 against [Server.URL]
 // and [Server.TokenURL] through [Server.HTTPClient].
 //
-// # Protected service
+// # Protected procedures
 //
 // The test service, [TestServiceName], has one method per stream type;
-// [NewTestClient] builds connect clients for them. It rejects a missing or
-// bad token with Unauthenticated in the shape each protocol has on the wire: HTTP 401 for
+// [NewTestClient] builds connect clients for them. flyteadmin's version RPC,
+// [GetVersionProcedure] (REST: [VersionPath]), is the probe real clients
+// call; [NewVersionClient] calls it. Both reject a missing or bad token with
+// Unauthenticated in the shape each protocol has on the wire: HTTP 401 for
 // Connect unary calls and REST, an end-of-stream error for Connect streams,
 // grpc-status 16 in the trailers for gRPC (as from flyteadmin's single-port
 // mode), or in the headers with [WithTrailersOnly].
 //
 // Tokens, codes and the client secret are random per server. The package
-// depends on nothing of authwire's client side, so it can test any Flyte
-// client.
+// depends on nothing of authwire's client side and registers no Protobuf
+// types, so it can test any Flyte client.
 package authtest

@@ -25,6 +25,7 @@ type settings struct {
 	refreshRotation   bool
 	noDeviceFlow      bool
 	deviceInterval    time.Duration
+	version           Version
 }
 
 func defaultSettings() settings {
@@ -36,6 +37,7 @@ func defaultSettings() settings {
 		authorizeDecision: func(AuthorizeRequest) AuthorizeDecision { return AuthorizeDecision{} },
 		refreshRotation:   true,
 		deviceInterval:    5 * time.Second,
+		version:           defaultVersion,
 	}
 }
 
@@ -146,4 +148,11 @@ func WithoutDeviceFlow() Option {
 // [Server.SetDeviceScript] answer slow_down.
 func WithDeviceInterval(d time.Duration) Option {
 	return optionFunc(func(s *settings) { s.deviceInterval = d })
+}
+
+// WithVersion sets the version [GetVersionProcedure] and [VersionPath]
+// answer. The default is Build "authtest", Version "v0.0.0-authtest" and
+// BuildTime "1970-01-01T00:00:00Z".
+func WithVersion(v Version) Option {
+	return optionFunc(func(s *settings) { s.version = v })
 }

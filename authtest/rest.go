@@ -13,12 +13,7 @@ import (
 // service; failures answer the HTTP status the Connect protocol gives their
 // code, with a JSON body {"code", "message"}.
 func (s *Server) echo(w http.ResponseWriter, r *http.Request) {
-	if err := s.guard(r.Context(), r.Header); err != nil {
-		code := connect.CodeOf(err)
-		if code == connect.CodeUnauthenticated {
-			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		}
-		writeJSON(w, httpStatus(code), map[string]string{"code": code.String(), "message": errorMessage(err)})
+	if !s.guardREST(w, r) {
 		return
 	}
 	if r.Method == http.MethodGet {
@@ -31,6 +26,23 @@ func (s *Server) echo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, json.RawMessage(body))
+}
+
+// guardREST runs guard for a protected REST route. When the call fails it
+// answers the HTTP status the Connect protocol gives the code, with a JSON
+// body {"code", "message"} (and a Bearer challenge for Unauthenticated), and
+// reports false.
+func (s *Server) guardREST(w http.ResponseWriter, r *http.Request) bool {
+	err := s.guard(r.Context(), r.Header)
+	if err == nil {
+		return true
+	}
+	code := connect.CodeOf(err)
+	if code == connect.CodeUnauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	writeJSON(w, httpStatus(code), map[string]string{"code": code.String(), "message": errorMessage(err)})
+	return false
 }
 
 // httpStatus maps a code to the HTTP status of the Connect protocol

@@ -264,8 +264,9 @@ func (s *Server) routes() http.Handler {
 	s.handleTokens(mux)
 	s.handleInteractive(mux)
 	mux.Handle("/"+TestServiceName+"/", s.trailersOnly(s.testService()))
+	mux.Handle(GetVersionProcedure, s.trailersOnly(s.adminService()))
 	mux.HandleFunc("GET "+echoPath, s.echo)
 	mux.HandleFunc("POST "+echoPath, s.echo)
-
+	mux.HandleFunc("GET "+VersionPath, s.version)
 	return s.proxyCheck(mux)
 }
