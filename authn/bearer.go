@@ -27,7 +27,7 @@ func Wrap(base http.RoundTripper, auth *Authenticator) *Transport {
 }
 
 // RoundTrip authenticates req and sends it. The caller's request is never
-// modified: the token goes on a clone. When the server rejects the token,
+// modified: the token goes on a copy. When the server rejects the token,
 // RoundTrip invalidates that token and, if the request can be replayed
 // (Request.GetBody is set, or there is no body), sends it once more with a
 // fresh one; a request that cannot be replayed gets the rejection and the
@@ -50,12 +50,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	canReplay := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	resp, err := t.send(req, cred, hasCred, req.Body)
+	at := new(attempt)
+	resp, err := t.send(at, req, cred, hasCred, req.Body)
 	if err != nil {
 		return nil, err
 	}
 	v, f := judgeHeaders(resp)
-	if v == undecided && canReplay && peek(resp, f) {
+	if v == undecided && canReplay && peek(resp, f, &at.peeked) {
 		v = rejected
 	}
 	switch {
@@ -88,7 +89,7 @@ func (t *Transport) replay(req *http.Request, first *http.Response) (*http.Respo
 		}
 	}
 	discard(first)
-	resp, err := t.send(req, cred, hasCred, body)
+	resp, err := t.send(new(attempt), req, cred, hasCred, body)
 	if err != nil {
 		return nil, err
 	}
@@ -118,17 +119,23 @@ func (t *Transport) base() http.RoundTripper {
 	return t.Base
 }
 
+// attempt is what the layer allocates for one attempt of a call, in one
+// piece: the request copy and room for a peeked response body.
+type attempt struct {
+	call   outgoing.Call
+	peeked peekedBody
+}
+
 // send sends a copy of req with body and, when hasCred, the credential's
 // header. The layers beneath set their headers on the same copy (see
 // internal/outgoing) until the next hop returns.
-func (t *Transport) send(req *http.Request, e credcache.Entry[credential], hasCred bool, body io.ReadCloser) (*http.Response, error) {
-	c := new(outgoing.Call)
-	r := c.Copy(req, body)
+func (t *Transport) send(at *attempt, req *http.Request, e credcache.Entry[credential], hasCred bool, body io.ReadCloser) (*http.Response, error) {
+	r := at.call.Copy(req, body)
 	if hasCred {
-		c.Set(e.Value.key, e.Value.value)
+		at.call.Set(e.Value.key, e.Value.value)
 	}
 	resp, err := t.base().RoundTrip(r)
-	c.Done()
+	at.call.Done()
 	return resp, err
 }
 

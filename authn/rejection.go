@@ -85,10 +85,10 @@ func judgeHeaders(resp *http.Response) (verdict, framing) {
 // peek reads the start of an undecided response's body: an empty gRPC body
 // whose trailers carry status 16, or an end frame that carries
 // Unauthenticated, is a rejection; anything else is handed on with the
-// peeked bytes put back. Only the first frame header, and an end frame of at
-// most 64 KiB, is read: message bodies are never buffered.
-func peek(resp *http.Response, f framing) bool {
-	pb := &peekedBody{rc: resp.Body}
+// peeked bytes put back, in pb. Only the first frame header, and an end
+// frame of at most 64 KiB, is read: message bodies are never buffered.
+func peek(resp *http.Response, f framing, pb *peekedBody) bool {
+	*pb = peekedBody{rc: resp.Body}
 	n, err := io.ReadFull(resp.Body, pb.hdr[:])
 	pb.buf = pb.hdr[:n]
 	switch {
