@@ -73,7 +73,7 @@ func (s *Server) oauth2Metadata() *idl.OAuth2Metadata {
 func (s *Server) publicClientConfig() *idl.PublicClientConfig {
 	return &idl.PublicClientConfig{
 		ClientID:                 publicClientID,
-		RedirectURI:              publicRedirectURI,
+		RedirectURI:              s.set.redirectURI,
 		Scopes:                   slices.Clone(publicScopes),
 		AuthorizationMetadataKey: s.set.authKey,
 		ServiceHTTPEndpoint:      s.url,

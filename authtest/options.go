@@ -26,6 +26,7 @@ type settings struct {
 	noDeviceFlow      bool
 	deviceInterval    time.Duration
 	version           Version
+	redirectURI       string
 }
 
 func defaultSettings() settings {
@@ -38,6 +39,7 @@ func defaultSettings() settings {
 		refreshRotation:   true,
 		deviceInterval:    5 * time.Second,
 		version:           defaultVersion,
+		redirectURI:       publicRedirectURI,
 	}
 }
 
@@ -155,4 +157,13 @@ func WithDeviceInterval(d time.Duration) Option {
 // BuildTime "1970-01-01T00:00:00Z".
 func WithVersion(v Version) Option {
 	return optionFunc(func(s *settings) { s.version = v })
+}
+
+// WithRedirectURI sets the redirect_uri the public client config advertises
+// (default "http://localhost:53593/callback"). A loopback URI with port 0,
+// such as "http://127.0.0.1:0/callback", lets a PKCE client pick a free port,
+// so tests never depend on a fixed one. The authorize endpoint accepts any
+// loopback redirect with the same path.
+func WithRedirectURI(uri string) Option {
+	return optionFunc(func(s *settings) { s.redirectURI = uri })
 }
