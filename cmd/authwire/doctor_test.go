@@ -16,10 +16,6 @@ import (
 	"github.com/authwire/authwire/internal/fakecmd"
 )
 
-// testProbe is the procedure the doctor tests call: the protected test
-// service of authtest.
-const testProbe = authtest.TestServiceUnaryProcedure
-
 // clientSecretSetup is a working configuration: TLS with the server's CA,
 // the client-credentials flow with the secret in a file.
 func clientSecretSetup(t *testing.T, srv *authtest.Server) admin {
@@ -258,6 +254,14 @@ var doctorCases = []doctorCase{
 		want: exitFailed,
 	},
 	{
+		name: "pass_probe_flag",
+		setup: func(t *testing.T, srv *authtest.Server, _ *normalizer) (admin, map[string]string) {
+			return clientSecretSetup(t, srv), nil
+		},
+		args: []string{"--probe", authtest.TestServiceUnaryProcedure},
+		want: exitOK,
+	},
+	{
 		name: "through_http_proxy",
 		setup: func(t *testing.T, srv *authtest.Server, n *normalizer) (admin, map[string]string) {
 			a := clientSecretSetup(t, srv)
@@ -285,7 +289,7 @@ func TestDoctorGolden(t *testing.T) {
 			if tc.hosts != nil {
 				c.lookupHost = fakeResolver(tc.hosts)
 			}
-			args := append([]string{"--config", path, "doctor", "--probe", testProbe}, tc.args...)
+			args := append([]string{"--config", path, "doctor"}, tc.args...)
 			r := runWith(t, c, args...)
 			if r.code != tc.want {
 				t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tc.want, r.stdout, r.stderr)
@@ -302,7 +306,7 @@ func TestDoctorJSON(t *testing.T) {
 	t.Parallel()
 	srv := authtest.New(t, authtest.WithProxyAuth())
 	path := writeConfig(t, withProxyCommand(clientSecretSetup(t, srv), srv))
-	r := runCLI(t, nil, "doctor", "--config", path, "--output", "json", "--probe", testProbe)
+	r := runCLI(t, nil, "doctor", "--config", path, "--output", "json")
 	if r.code != exitOK {
 		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -336,7 +340,7 @@ func TestDoctorJSONStopsAtFailure(t *testing.T) {
 	srv := authtest.New(t)
 	a := clientSecretSetup(t, srv)
 	a.CACertFilePath = ""
-	r := runCLI(t, nil, "--output=json", "--config", writeConfig(t, a), "doctor", "--probe", testProbe)
+	r := runCLI(t, nil, "--output=json", "--config", writeConfig(t, a), "doctor")
 	if r.code != exitFailed {
 		t.Fatalf("exit status %d, want %d\n%s", r.code, exitFailed, r.stdout)
 	}
@@ -381,7 +385,7 @@ func TestDoctorStopsWhenCanceled(t *testing.T) {
 	srv := authtest.New(t)
 	c := newTestCLI(nil)
 	c.configPath = writeConfig(t, clientSecretSetup(t, srv))
-	code := c.doctor(canceled(t), []string{"--probe", testProbe})
+	code := c.doctor(canceled(t), nil)
 	if code != exitFailed {
 		t.Errorf("exit status %d, want %d", code, exitFailed)
 	}
