@@ -25,6 +25,8 @@ const (
 
 // cli is one invocation: its streams, environment and global flags.
 type cli struct {
+	// stdin is kept for commands that read input; none does yet (logins
+	// use the browser or the device flow, and prompt on stderr).
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	env            func(string) (string, bool)
