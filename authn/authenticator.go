@@ -136,6 +136,14 @@ func (a *Authenticator) fetch(ctx context.Context) (credential, time.Time, error
 	return credential{token: tok, key: key, value: "Bearer " + tok.AccessToken}, expiry, nil
 }
 
+// HeaderKey returns the header the bearer layer sends the token in, in
+// canonical form: authorizationHeader when configured, else the server's
+// authorization_metadata_key, else Authorization. It may ask the server
+// (once per stack; the store caches the answer).
+func (a *Authenticator) HeaderKey(ctx context.Context) (string, error) {
+	return a.resolveHeaderKey(ctx)
+}
+
 // resolveHeaderKey returns the configured header, else the server's
 // authorization_metadata_key, else Authorization. A server that publishes no
 // client configuration (Unimplemented, NotFound) gets the default.

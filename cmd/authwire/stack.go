@@ -1,20 +1,14 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"io"
 	"net/http"
-	"net/textproto"
 
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/transport"
 )
-
-// defaultHeader carries the token when neither the configuration nor the
-// server names another header, as in the bearer layer.
-const defaultHeader = "Authorization"
 
 // stack holds the pieces of the authwire stack the commands work with
 // directly: the session (proxy layer over the base transport), the remote
@@ -59,17 +53,12 @@ func (s *stack) client() *http.Client {
 // close releases idle connections.
 func (s *stack) close() { s.session.CloseIdleConnections() }
 
-// headerKey returns the header the stack sends the token in: authorizationHeader
-// when configured, else the server's authorization_metadata_key, else
-// Authorization; in the canonical form the bearer layer uses. The server's
-// answer is cached by the store, so after a token fetch this costs nothing.
+// headerKey returns the header the stack sends the token in (see
+// [authn.Authenticator.HeaderKey]); Authorization when the server cannot say.
 func (s *stack) headerKey(ctx context.Context) string {
-	if s.cfg.AuthorizationHeader != "" {
-		return textproto.CanonicalMIMEHeaderKey(s.cfg.AuthorizationHeader)
-	}
-	cc, err := s.store.ClientConfig(ctx)
+	key, err := s.auth.HeaderKey(ctx)
 	if err != nil {
-		return defaultHeader
+		return "Authorization"
 	}
-	return textproto.CanonicalMIMEHeaderKey(cmp.Or(cc.AuthorizationMetadataKey, defaultHeader))
+	return key
 }
