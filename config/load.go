@@ -201,7 +201,7 @@ func (l *loader) validate() error {
 		list = []error{err}
 	}
 	for i, e := range list {
-		if fe, ok := e.(*FieldError); ok {
+		if fe, ok := errors.AsType[*FieldError](e); ok {
 			list[i] = rekey(fe, l.where(fe.Key))
 		}
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -110,7 +111,7 @@ func assign(p *Platform, k *key, t text, o origin) error {
 
 // rekey returns err, a *FieldError about a bare key, renamed to o.
 func rekey(err error, o origin) error {
-	fe, ok := err.(*FieldError)
+	fe, ok := errors.AsType[*FieldError](err)
 	if !ok {
 		return o.error("", "invalid", err)
 	}

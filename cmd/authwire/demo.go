@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 
 	"github.com/authwire/authwire/internal/demo"
 )
@@ -29,7 +28,7 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 	if code, done := c.noArgs(fs.Name(), fs.Args()); done {
 		return code
 	}
-	var out io.Writer = c.stdout
+	out := c.stdout
 	if c.output == outputJSON {
 		out = c.stderr
 	}

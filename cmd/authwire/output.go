@@ -16,7 +16,7 @@ import (
 func explain(err error) (msg, hint string) {
 	msg = err.Error()
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if ae, ok := e.(*errs.Error); ok && ae != nil && ae.Hint != "" {
+		if ae, ok := e.(*errs.Error); ok && ae != nil && ae.Hint != "" { //nolint:errorlint // the loop walks the chain itself
 			hint = ae.Hint
 			msg = strings.Replace(msg, " ("+hint+")", "", 1)
 			break
