@@ -18,7 +18,7 @@ func connectCode(err error) (Code, bool) {
 		if c, ok := connectErrorCode(err); ok {
 			return c, true
 		}
-		switch u := err.(type) {
+		switch u := err.(type) { //nolint:errorlint // walks the chain itself, as errors.As does
 		case interface{ Unwrap() error }:
 			err = u.Unwrap()
 		case interface{ Unwrap() []error }:

@@ -1,0 +1,69 @@
+package errs
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxMessage bounds a server's message quoted in an error, in bytes.
+const maxMessage = 1024
+
+// RedactURL returns u as "scheme://host/path": without user info, query or
+// fragment, which may hold credentials or tokens. It returns "" for nil.
+func RedactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath, Opaque: u.Opaque}
+	if r.Opaque != "" {
+		// An opaque URL ("host:port" parsed as scheme:opaque) may carry
+		// anything; keep only what precedes a query.
+		r.Opaque, _, _ = strings.Cut(r.Opaque, "?")
+	}
+	return r.String()
+}
+
+// procedureOf names the call req makes: the path for RPCs, the method and
+// redacted URL for REST.
+func procedureOf(req *http.Request, p Protocol) string {
+	if req == nil || req.URL == nil {
+		return ""
+	}
+	if p.rpc() {
+		return req.URL.Path
+	}
+	m := req.Method
+	if m == "" {
+		m = http.MethodGet
+	}
+	return m + " " + RedactURL(req.URL)
+}
+
+// cleanMessage makes a server's text fit for an error string: valid UTF-8,
+// one line, at most maxMessage bytes.
+func cleanMessage(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexFunc(s, isControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func isControl(r rune) bool { return r < ' ' || r == 0x7f }
