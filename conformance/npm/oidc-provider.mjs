@@ -67,7 +67,7 @@ const provider = new Provider(issuer, {
 });
 
 // Log failed grants to stderr, where the tests show them on failure.
-provider.on('grant.error', (_ctx, err) => process.stderr.write(`grant.error: ${err.message} ${err.error_description ?? ''}\n`));
+provider.on('grant.error', (_ctx, err) => process.stderr.write(`grant.error: ${err.message} ${err.error_description ?? ''} ${err.error_detail ?? ''}\n`));
 provider.on('server_error', (_ctx, err) => process.stderr.write(`server_error: ${err.stack}\n`));
 
 server.on('request', provider.callback());

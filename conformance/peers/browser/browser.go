@@ -6,6 +6,7 @@ package browser
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -28,14 +29,14 @@ type Browser struct {
 }
 
 // New returns a browser that signs in as login with password when a page
-// asks for them. It talks to loopback servers only and ignores proxy
-// settings.
-func New(login, password string) *Browser {
+// asks for them. It trusts the roots of tlsConf (nil: the system's) and
+// ignores proxy settings.
+func New(login, password string, tlsConf *tls.Config) *Browser {
 	jar, _ := cookiejar.New(nil) // never fails without options
 	b := &Browser{login: login, password: password}
 	b.client = &http.Client{
 		Jar:       jar,
-		Transport: &http.Transport{Proxy: nil},
+		Transport: &http.Transport{Proxy: nil, TLSClientConfig: tlsConf},
 		Timeout:   30 * time.Second,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 20 {

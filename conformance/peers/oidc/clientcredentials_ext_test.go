@@ -177,4 +177,3 @@ func TestClientCredentialsRejected(t *testing.T) {
 		})
 	}
 }
-
