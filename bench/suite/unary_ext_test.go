@@ -48,3 +48,21 @@ func BenchmarkUnary(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClientOnly is a call's client-side cost on a stub next hop:
+// connect-go (or net/http for REST) alone, through the authwire stack, and
+// through x/oauth2's Transport.
+func BenchmarkClientOnly(b *testing.B) {
+	for _, p := range protocols {
+		for _, c := range []suite.Client{suite.Bare, suite.Authwire, suite.OAuth2} {
+			b.Run(string(p)+"/"+string(c), func(b *testing.B) {
+				caller, err := suite.ClientOnly(b.Context(), c, p, 16)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer caller.Close()
+				suite.Unary(b, caller, 1)
+			})
+		}
+	}
+}
