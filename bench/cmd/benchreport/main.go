@@ -1,0 +1,120 @@
+// Command benchreport runs authwire's benchmarks interleaved over several
+// rounds and prints a Markdown report: medians, ranges, ratios paired
+// round by round against the bare transport, and allocation deltas. The
+// loopback server runs in a child process, so allocation counts are the
+// client's alone.
+//
+//	cd bench && go run ./cmd/benchreport -readme README.md
+//
+// With -readme, the report replaces the part of that file between the
+// lines "<!-- benchreport:begin -->" and "<!-- benchreport:end -->". The
+// defaults finish in about ten minutes on two cores; -quick runs a small
+// subset in about one.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authwire/authwire/bench/benchserver"
+	"github.com/authwire/authwire/internal/fakecmd"
+)
+
+type options struct {
+	rounds     int
+	benchtime  time.Duration
+	stormCalls int
+	streamMsgs int
+	quick      bool
+	readme     string
+}
+
+func main() {
+	fakecmd.Main()
+	benchserver.ServeIfChild()
+	testing.Init()
+	var o options
+	flag.IntVar(&o.rounds, "rounds", 5, "interleaved rounds of every benchmark")
+	flag.DurationVar(&o.benchtime, "benchtime", 300*time.Millisecond, "run time of one unary benchmark in one round")
+	flag.IntVar(&o.stormCalls, "storm", 1000, "concurrent calls of a refresh storm")
+	flag.IntVar(&o.streamMsgs, "stream", 100000, "messages of the long server stream")
+	flag.BoolVar(&o.quick, "quick", false, "a small subset: 16 B, h2c, Connect and gRPC")
+	flag.StringVar(&o.readme, "readme", "", "update the report section of this Markdown file")
+	flag.Parse()
+	if err := run(o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options, stdout, progress io.Writer) error {
+	if o.rounds < 1 || o.benchtime <= 0 || o.stormCalls < 1 || o.streamMsgs < 10 {
+		return fmt.Errorf("bad flags")
+	}
+	if err := flag.Set("test.benchtime", o.benchtime.String()); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	rep := newReport(o)
+	target, err := benchserver.Spawn()
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	if err := rep.describeStack(ctx, target); err != nil {
+		return err
+	}
+	steps := []struct {
+		name string
+		run  func(context.Context, *benchserver.Target, io.Writer) error
+	}{
+		{"unary matrix", rep.runUnary},
+		{"client only", rep.runClientOnly},
+		{"layers", rep.runLayers},
+		{"stream", rep.runStream},
+		{"refresh storm", rep.runStorm},
+	}
+	for _, s := range steps {
+		began := time.Now()
+		fmt.Fprintf(progress, "== %s\n", s.name)
+		if err := s.run(ctx, target, progress); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		fmt.Fprintf(progress, "   %s done in %v\n", s.name, time.Since(began).Round(time.Second))
+	}
+	rep.elapsed = time.Since(rep.started)
+	md := rep.markdown()
+	if _, err := io.WriteString(stdout, md); err != nil {
+		return err
+	}
+	if o.readme != "" {
+		return updateReadme(o.readme, md)
+	}
+	return nil
+}
+
+const (
+	beginMarker = "<!-- benchreport:begin -->"
+	endMarker   = "<!-- benchreport:end -->"
+)
+
+// updateReadme replaces the text between the markers of path with md.
+func updateReadme(path, md string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	s := string(b)
+	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %s … %s section", path, beginMarker, endMarker)
+	}
+	s = s[:i+len(beginMarker)] + "\n" + md + s[j:]
+	return os.WriteFile(path, []byte(s), 0o644)
+}
