@@ -11,6 +11,7 @@ import (
 
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/conformance/peers/peertest"
 	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/transport"
 )
@@ -46,7 +47,7 @@ func TestDiscovery(t *testing.T) {
 	}
 
 	res := newResource(t)
-	session, err := transport.Session(platform(res, config.AuthNone), transport.WithRootCAs(peer.tls.Pool))
+	session, err := transport.Session(peertest.Platform(res, config.AuthNone), transport.WithRootCAs(peer.tls.Pool))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestClientCredentials(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			res := newResource(t)
-			cfg := platform(res, config.AuthClientSecret)
+			cfg := peertest.Platform(res, config.AuthClientSecret)
 			cfg.ClientID, cfg.ClientSecret, cfg.Scopes = tc.client, peer.secrets[tc.client], []string{"all"}
 			var opts []transport.Option
 			if tc.client == postClient {
@@ -98,36 +99,36 @@ func TestClientCredentials(t *testing.T) {
 			if tc.static {
 				opts = append(opts, transport.WithClientConfig(authn.ClientConfig{TokenEndpoint: peer.issuer + "/token"}))
 			}
-			c, rec := stack(t, res, cfg, opts...)
-			callAll(t, c, res)
-			if got := rec.tokenGrants(); !slices.Equal(got, []string{"client_credentials"}) {
+			c, rec := peertest.Stack(t, server(), res, cfg, opts...)
+			peertest.CallAll(t, c, res)
+			if got := rec.Grants(); !slices.Equal(got, []string{"client_credentials"}) {
 				t.Fatalf("token requests %q, want one client_credentials", got)
 			}
 			method := map[string]string{basicClient: "basic", postClient: "post"}[tc.client]
-			if got := rec.authMethods(); !slices.Equal(got, []string{method}) {
+			if got := rec.AuthMethods(); !slices.Equal(got, []string{method}) {
 				t.Fatalf("client authentication %q, want %s", got, method)
 			}
-			if n := res.Counters().Attempts; n != int64(len(protocols)) {
-				t.Fatalf("attempts = %d, want %d", n, len(protocols))
+			if n := res.Counters().Attempts; n != int64(len(peertest.Protocols)) {
+				t.Fatalf("attempts = %d, want %d", n, len(peertest.Protocols))
 			}
 			metadata := res.Counters().Metadata
 			if tc.static && metadata != 0 {
 				t.Errorf("a static token endpoint still fetched metadata %d times", metadata)
 			}
 
-			revoke(t, rec.lastBearer(), tc.client)
+			revoke(t, rec.LastBearer(), tc.client)
 			before := res.Counters()
-			for _, p := range protocols {
-				if err := p.call(t.Context(), c, res); err != nil {
-					t.Fatalf("%s after revocation: %v", p.name, err)
+			for _, p := range peertest.Protocols {
+				if err := p.Call(t.Context(), c, res); err != nil {
+					t.Fatalf("%s after revocation: %v", p.Name, err)
 				}
-				revoke(t, rec.lastBearer(), tc.client)
+				revoke(t, rec.LastBearer(), tc.client)
 			}
 			after := res.Counters()
-			if d := after.Attempts - before.Attempts; d != 2*int64(len(protocols)) {
+			if d := after.Attempts - before.Attempts; d != 2*int64(len(peertest.Protocols)) {
 				t.Errorf("attempts after revocations = %d, want 2 per call", d)
 			}
-			if n := len(rec.tokenGrants()); n != 1+len(protocols) {
+			if n := len(rec.Grants()); n != 1+len(peertest.Protocols) {
 				t.Errorf("token requests = %d, want 1 more per revocation", n)
 			}
 			if after.Metadata != metadata {
@@ -155,20 +156,20 @@ func TestClientCredentialsRejected(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			res := newResource(t)
-			cfg := platform(res, config.AuthClientSecret)
+			cfg := peertest.Platform(res, config.AuthClientSecret)
 			cfg.ClientID, cfg.ClientSecret, cfg.Scopes = tc.client, tc.secret, []string{"all"}
-			c, rec := stack(t, res, cfg,
+			c, rec := peertest.Stack(t, server(), res, cfg,
 				transport.WithClientConfig(authn.ClientConfig{TokenEndpoint: peer.issuer + "/token"}),
 				transport.WithAuthnOptions(authn.WithAuthStyle(tc.style)))
-			err := protocols[1].call(t.Context(), c, res)
-			if !isCode(err, errs.Unauthenticated) {
+			err := peertest.Protocols[1].Call(t.Context(), c, res)
+			if !peertest.IsCode(err, errs.Unauthenticated) {
 				t.Fatalf("err = %v, want Unauthenticated", err)
 			}
 			msg := err.Error()
 			if !strings.Contains(msg, tc.client) || !strings.Contains(msg, "invalid_client") || strings.Contains(msg, tc.secret) {
 				t.Errorf("error %q should name the client and invalid_client, not the secret", msg)
 			}
-			if n := len(rec.tokenGrants()); n != 1 {
+			if n := len(rec.Grants()); n != 1 {
 				t.Errorf("token requests = %d, want 1", n)
 			}
 			if n := res.Counters().Attempts; n != 0 {

@@ -3,8 +3,6 @@ package oidc_test
 import (
 	"context"
 	"crypto/rand"
-	"errors"
-	"net/url"
 	"regexp"
 	"slices"
 	"sync"
@@ -17,43 +15,10 @@ import (
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/conformance/peers/browser"
+	"github.com/authwire/authwire/conformance/peers/peertest"
 	"github.com/authwire/authwire/conformance/peers/resource"
 	"github.com/authwire/authwire/transport"
 )
-
-// logins records the login pages the stack opened and completes each with
-// a scripted browser: sign in, consent, and the redirect to authwire's
-// loopback callback.
-type logins struct {
-	t    *testing.T
-	mu   sync.Mutex
-	urls []string
-}
-
-func (l *logins) open(ctx context.Context, u string) error {
-	l.mu.Lock()
-	l.urls = append(l.urls, u)
-	l.mu.Unlock()
-	b := browser.New("alice", rand.Text(), peer.tls.TLSClientConfig())
-	if _, page, err := b.Visit(ctx, u); err != nil {
-		l.t.Errorf("login in the browser: %v (pages %q, last %.500s)", err, b.Pages, page)
-		return err
-	}
-	return nil
-}
-
-func (l *logins) opened() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.urls)
-}
-
-func noLogin(t *testing.T) authn.Option {
-	return authn.WithBrowser(func(context.Context, string) error {
-		t.Error("a login was started")
-		return errors.New("no login expected")
-	})
-}
 
 func storedToken(t *testing.T, store authn.TokenStore, res *resource.Server) *oauth2.Token {
 	t.Helper()
@@ -74,37 +39,24 @@ func storedToken(t *testing.T, store authn.TokenStore, res *resource.Server) *oa
 func TestPKCE(t *testing.T) {
 	t.Parallel()
 	res := newResource(t)
-	cfg := platform(res, config.AuthPKCE)
+	cfg := peertest.Platform(res, config.AuthPKCE)
 	cfg.PKCE.Timeout = 30 * time.Second // a failed login fails the test soon
 	store := authn.NewMemoryTokenStore()
-	l := logins{t: t}
+	l := peertest.NewLogins(t, peer.tls.TLSClientConfig())
 	var skew atomic.Int64
 	clock := transport.WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) })
-	c, rec := stack(t, res, cfg, clock, transport.WithAuthnOptions(authn.WithTokenStore(store), authn.WithBrowser(l.open)))
-	callAll(t, c, res)
+	c, rec := peertest.Stack(t, server(), res, cfg, clock, transport.WithAuthnOptions(authn.WithTokenStore(store), authn.WithBrowser(l.Open)))
+	peertest.CallAll(t, c, res)
 
-	urls := l.opened()
+	urls := l.Opened()
 	if len(urls) != 1 {
 		t.Fatalf("logins = %d, want 1", len(urls))
 	}
-	u, err := url.Parse(urls[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	redirect, _ := url.Parse(q.Get("redirect_uri"))
-	switch {
-	case q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43:
-		t.Errorf("authorization request without an S256 challenge: %s", u.RawQuery)
-	case q.Get("state") == "" || q.Get("client_id") != publicClient:
-		t.Errorf("authorization request without state or client id: %s", u.RawQuery)
-	case redirect == nil || redirect.Hostname() != "127.0.0.1" || redirect.Port() == "0" || redirect.Port() == "":
-		t.Errorf("redirect_uri %q: want the loopback port actually bound", q.Get("redirect_uri"))
-	}
-	if got := rec.tokenGrants(); !slices.Equal(got, []string{"authorization_code"}) {
+	peertest.CheckAuthorizationRequest(t, urls[0], publicClient)
+	if got := rec.Grants(); !slices.Equal(got, []string{"authorization_code"}) {
 		t.Fatalf("token requests %q, want one authorization_code", got)
 	}
-	if got := rec.authMethods(); !slices.Equal(got, []string{"none"}) {
+	if got := rec.AuthMethods(); !slices.Equal(got, []string{"none"}) {
 		t.Errorf("a public client sent client authentication %q", got)
 	}
 	first := storedToken(t, store, res)
@@ -112,11 +64,11 @@ func TestPKCE(t *testing.T) {
 	// Two hours later the access token has expired: one refresh, no login.
 	skew.Store(int64(2 * time.Hour))
 	before := res.Counters().Attempts
-	callAll(t, c, res)
-	if d := res.Counters().Attempts - before; d != int64(len(protocols)) {
+	peertest.CallAll(t, c, res)
+	if d := res.Counters().Attempts - before; d != int64(len(peertest.Protocols)) {
 		t.Errorf("attempts after expiry = %d, want no replay", d)
 	}
-	if got := rec.tokenGrants(); !slices.Equal(got, []string{"authorization_code", "refresh_token"}) {
+	if got := rec.Grants(); !slices.Equal(got, []string{"authorization_code", "refresh_token"}) {
 		t.Fatalf("token requests %q, want a refresh after expiry", got)
 	}
 	second := storedToken(t, store, res)
@@ -126,20 +78,20 @@ func TestPKCE(t *testing.T) {
 
 	// The provider revokes the grant: the refresh gets invalid_grant, and
 	// only that starts a new login.
-	revoke(t, rec.lastBearer(), publicClient)
-	callAll(t, c, res)
-	if got := rec.tokenGrants(); !slices.Equal(got, []string{"authorization_code", "refresh_token", "refresh_token", "authorization_code"}) {
+	revoke(t, rec.LastBearer(), publicClient)
+	peertest.CallAll(t, c, res)
+	if got := rec.Grants(); !slices.Equal(got, []string{"authorization_code", "refresh_token", "refresh_token", "authorization_code"}) {
 		t.Fatalf("token requests %q, want a failed refresh, then a login", got)
 	}
-	if n := len(l.opened()); n != 2 {
+	if n := len(l.Opened()); n != 2 {
 		t.Fatalf("logins = %d, want 2", n)
 	}
 
 	// Another program with the same token store needs no login and no
 	// token request.
-	c2, rec2 := stack(t, res, cfg, clock, transport.WithAuthnOptions(authn.WithTokenStore(store), noLogin(t)))
-	callAll(t, c2, res)
-	if got := rec2.tokenGrants(); len(got) != 0 {
+	c2, rec2 := peertest.Stack(t, server(), res, cfg, clock, transport.WithAuthnOptions(authn.WithTokenStore(store), peertest.NoLogin(t)))
+	peertest.CallAll(t, c2, res)
+	if got := rec2.Grants(); len(got) != 0 {
 		t.Errorf("second program made token requests %q", got)
 	}
 }
@@ -188,22 +140,22 @@ func TestDeviceFlow(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			res := newResource(t)
-			cfg := platform(res, config.AuthDeviceFlow)
+			cfg := peertest.Platform(res, config.AuthDeviceFlow)
 			cfg.DeviceFlow.PollInterval = tc.interval
 			cfg.DeviceFlow.Timeout = 30 * time.Second
 			store := authn.NewMemoryTokenStore()
 			a := newApprover(t.Context())
-			c, rec := stack(t, res, cfg, transport.WithAuthnOptions(authn.WithTokenStore(store), authn.WithPrompt(a)))
-			callAll(t, c, res)
+			c, rec := peertest.Stack(t, server(), res, cfg, transport.WithAuthnOptions(authn.WithTokenStore(store), authn.WithPrompt(a)))
+			peertest.CallAll(t, c, res)
 			if err := <-a.done; err != nil {
 				t.Fatalf("approval: %v", err)
 			}
-			grants := rec.tokenGrants()
+			grants := rec.Grants()
 			if len(grants) == 0 || slices.ContainsFunc(grants, func(g string) bool { return g != "urn:ietf:params:oauth:grant-type:device_code" }) {
 				t.Fatalf("token requests %q, want device_code polls only", grants)
 			}
-			if rec.deviceAuth != 1 {
-				t.Errorf("device authorization requests = %d, want 1", rec.deviceAuth)
+			if rec.DeviceAuthorizations() != 1 {
+				t.Errorf("device authorization requests = %d, want 1", rec.DeviceAuthorizations())
 			}
 			if tc.interval == 0 {
 				if len(grants) != 1 {
@@ -253,12 +205,12 @@ func TestRefreshFromStore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c, rec := stack(t, res, platform(res, config.AuthPKCE), transport.WithAuthnOptions(authn.WithTokenStore(store), noLogin(t)))
-	callAll(t, c, res)
-	if got := rec.tokenGrants(); !slices.Equal(got, []string{"refresh_token"}) {
+	c, rec := peertest.Stack(t, server(), res, peertest.Platform(res, config.AuthPKCE), transport.WithAuthnOptions(authn.WithTokenStore(store), peertest.NoLogin(t)))
+	peertest.CallAll(t, c, res)
+	if got := rec.Grants(); !slices.Equal(got, []string{"refresh_token"}) {
 		t.Fatalf("token requests %q, want one refresh_token", got)
 	}
-	if rec.lastBearer() == tok.AccessToken {
+	if rec.LastBearer() == tok.AccessToken {
 		t.Error("the expired access token was sent")
 	}
 	if got := storedToken(t, store, res); got.AccessToken == tok.AccessToken {
