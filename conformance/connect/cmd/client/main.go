@@ -26,20 +26,24 @@ import (
 )
 
 func main() {
-	brk := flag.String("break", "", "test only: break the stack on purpose (shallow-response)")
+	brk := flag.String("break", "", "test only: break the stack on purpose (detach-context, shallow-response)")
 	parallel := flag.Int("parallel", 32, "calls in flight at most")
 	flag.Parse()
-	wrap, err := breakLayer(*brk)
-	if err == nil && *parallel < 1 {
-		err = fmt.Errorf("client: -parallel must be at least 1")
-	}
-	if err == nil {
-		s := newStacks(wrap)
-		defer s.close()
-		err = serve(context.Background(), bufio.NewReader(os.Stdin), os.Stdout, s, *parallel)
-	}
-	if err != nil {
+	if err := run(*brk, *parallel); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+func run(brk string, parallel int) error {
+	wrap, err := breakLayer(brk)
+	if err != nil {
+		return err
+	}
+	if parallel < 1 {
+		return fmt.Errorf("client: -parallel must be at least 1")
+	}
+	s := newStacks(wrap)
+	defer s.close()
+	return serve(context.Background(), bufio.NewReader(os.Stdin), os.Stdout, s, parallel)
 }
