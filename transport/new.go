@@ -6,6 +6,7 @@ import (
 
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/errs"
 )
 
 // New builds the whole stack for cfg (flytekit's get_authenticated_channel):
@@ -54,7 +55,25 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 		}
 		rt = authn.Wrap(proxied, auth)
 	}
-	return &connectErrors{next: rt}, nil
+	return &connectErrors{next: errs.Wrap(rt, retryPolicy(cfg, o))}, nil
+}
+
+// retryPolicy is the errs layer's policy: WithRetryPolicy, else the
+// configuration's retry settings.
+func retryPolicy(cfg *config.Platform, o options) errs.Policy {
+	p := errs.Policy{
+		MaxRetries:    cfg.MaxRetries,
+		MaxBackoff:    cfg.MaxBackoffDelay,
+		PerTryTimeout: cfg.PerRetryTimeout,
+		Logger:        o.log,
+	}
+	if o.retry != nil {
+		p = *o.retry
+	}
+	if len(o.idempotent) > 0 && p.IsIdempotent == nil {
+		p.IsIdempotent = errs.IdempotentProcedures(o.idempotent...)
+	}
+	return p
 }
 
 // NewClient returns an *http.Client over [New]'s stack, for connect clients

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authwire/authwire/authn"
+	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/proxyauth"
 )
 
@@ -32,6 +33,8 @@ type options struct {
 	now         func() time.Time
 	authnOpts   []authn.Option
 	base        http.RoundTripper
+	retry       *errs.Policy
+	idempotent  []string
 }
 
 type optionFunc func(*options)
@@ -157,4 +160,18 @@ func WithAuthnOptions(opts ...authn.Option) Option {
 // instrumentation or tests. The proxy, bearer and errs layers still apply.
 func WithBaseTransport(rt http.RoundTripper) Option {
 	return optionFunc(func(o *options) { o.base = rt })
+}
+
+// WithRetryPolicy replaces the retry policy [New] builds from maxRetries,
+// maxBackoffDelay and perRetryTimeout.
+func WithRetryPolicy(p errs.Policy) Option {
+	return optionFunc(func(o *options) { o.retry = &p })
+}
+
+// WithIdempotentProcedures lets the retry layer resend calls of these
+// procedures ("/flyteidl.service.AdminService/GetTask") after a transient
+// failure. Connect and gRPC calls are POSTs, so by default they are resent
+// only when the failure provably happened before the server saw them.
+func WithIdempotentProcedures(procedures ...string) Option {
+	return optionFunc(func(o *options) { o.idempotent = append(o.idempotent, procedures...) })
 }
