@@ -70,25 +70,35 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !canReplay {
 		return resp, nil
 	}
-	return t.replay(req, resp)
+	return t.replay(req, resp, at, cred, hasCred)
 }
 
 // replay sends req a second time with a fresh credential. first is the
-// rejected first answer: it is returned if the body cannot be had again.
-func (t *Transport) replay(req *http.Request, first *http.Response) (*http.Response, error) {
+// rejected first answer, sent in attempt at with credential old (hadOld
+// false: none). first is returned as it is when the fresh credential is the
+// rejected one again (a static token): a replay would only be rejected too.
+func (t *Transport) replay(req *http.Request, first *http.Response, at *attempt, old credcache.Entry[credential], hadOld bool) (*http.Response, error) {
 	a := t.Auth
-	cred, hasCred, err := a.credential(req.Context())
+	ctx := req.Context()
+	cred, hasCred, err := a.credential(ctx)
 	if err != nil {
 		discard(first)
 		return nil, err
 	}
-	body := req.Body
-	if req.GetBody != nil {
-		if body, err = req.GetBody(); err != nil {
-			return first, nil
-		}
+	if hadOld && hasCred && cred.Value.value == old.Value.value {
+		return first, nil
 	}
 	discard(first)
+	body := req.Body
+	if req.GetBody != nil {
+		// The first attempt may still be reading the body GetBody rewinds.
+		if err := at.call.WaitBody(ctx); err != nil {
+			return nil, err
+		}
+		if body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
 	resp, err := t.send(new(attempt), req, cred, hasCred, body)
 	if err != nil {
 		return nil, err

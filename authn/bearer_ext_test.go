@@ -288,4 +288,26 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-var _ = io.EOF
+// TestStaticTokenRejectionIsNotReplayed: when the source hands out the
+// rejected token again, a replay would be rejected too; the caller gets the
+// first answer whole, its gRPC status included.
+func TestStaticTokenRejectionIsNotReplayed(t *testing.T) {
+	t.Parallel()
+	srv := newServer(func(bool, *http.Request) *http.Response {
+		return response(200, http.Header{"Content-Type": {"application/grpc"}}, nil, http.Header{"Grpc-Status": {"16"}})
+	})
+	c := stack(t, nil, srv, authn.WithTokenSource(authn.StaticToken("static")))
+	req, _ := post(t, api, "x", true)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if n := srv.attempts.Load(); n != 1 {
+		t.Fatalf("attempts = %d, want 1", n)
+	}
+	if got := resp.Trailer.Get("Grpc-Status"); got != "16" {
+		t.Fatalf("grpc-status = %q, want the rejection's 16", got)
+	}
+}

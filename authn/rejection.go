@@ -85,18 +85,19 @@ func judgeHeaders(resp *http.Response) (verdict, framing) {
 // peek reads the start of an undecided response's body: an empty gRPC body
 // whose trailers carry status 16, or an end frame that carries
 // Unauthenticated, is a rejection; anything else is handed on with the
-// peeked bytes put back, in pb. Only the first frame header, and an end
+// peeked bytes put back, in pb. Either way resp.Body serves the whole body. Only the first frame header, and an end
 // frame of at most 64 KiB, is read: message bodies are never buffered.
 func peek(resp *http.Response, f framing, pb *peekedBody) bool {
 	*pb = peekedBody{rc: resp.Body}
 	n, err := io.ReadFull(resp.Body, pb.hdr[:])
 	pb.buf = pb.hdr[:n]
+	resp.Body = pb // a rejection may be handed on too, when it cannot be replayed
 	switch {
 	case err == io.EOF && f == framingGRPC:
+		pb.err = io.EOF
 		if s := resp.Trailer["Grpc-Status"]; len(s) > 0 && s[0] == grpcStatusUnauthenticated {
 			return true
 		}
-		pb.err = io.EOF
 	case err != nil:
 		pb.err = err
 	case isEndFrame(pb.hdr[0], f):
@@ -104,14 +105,13 @@ func peek(resp *http.Response, f framing, pb *peekedBody) bool {
 		if size <= maxEndFrame {
 			frame := make([]byte, 5+int(size))
 			copy(frame, pb.hdr[:])
-			m, err := io.ReadFull(resp.Body, frame[5:])
+			m, err := io.ReadFull(pb.rc, frame[5:])
 			pb.buf, pb.err = frame[:5+m], err
 			if err == nil && endFrameRejects(frame[0], frame[5:], f, resp.Header) {
 				return true
 			}
 		}
 	}
-	resp.Body = pb
 	return false
 }
 

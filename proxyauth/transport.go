@@ -48,7 +48,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	resp, err := t.send(req, e.Value, req.Body)
+	resp, call, err := t.send(req, e.Value, req.Body)
 	if err != nil || !proxyRejected(resp) {
 		return resp, err
 	}
@@ -56,21 +56,27 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		return resp, nil
 	}
-	body := req.Body
-	if req.GetBody != nil {
-		if body, err = req.GetBody(); err != nil {
-			return resp, nil
-		}
+	old := e.Value
+	if e, err = c.cache.Get(ctx); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	if e.Value == old {
+		return resp, nil // the same token again: a replay would be rejected too
 	}
 	io.CopyN(io.Discard, resp.Body, 64<<10)
 	resp.Body.Close()
-	if e, err = c.cache.Get(ctx); err != nil {
-		if body != nil {
-			body.Close()
+	body := req.Body
+	if req.GetBody != nil {
+		// The first attempt may still be reading the body GetBody rewinds.
+		if err := call.WaitBody(ctx); err != nil {
+			return nil, err
 		}
-		return nil, err
+		if body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
 	}
-	resp, err = t.send(req, e.Value, body)
+	resp, _, err = t.send(req, e.Value, body)
 	if err == nil && proxyRejected(resp) {
 		c.cache.Invalidate(e.Gen)
 	}
@@ -97,7 +103,7 @@ func (t *Transport) base() http.RoundTripper {
 // send sends req with body and the proxy token. When req is the copy an
 // outer authwire layer made for this call (the bearer layer's), the token is
 // set on it in place; otherwise on a copy of its own.
-func (t *Transport) send(req *http.Request, value string, body io.ReadCloser) (*http.Response, error) {
+func (t *Transport) send(req *http.Request, value string, body io.ReadCloser) (*http.Response, *outgoing.Call, error) {
 	r, c := req, outgoing.Claim(req)
 	if c == nil || body != req.Body {
 		c = new(outgoing.Call)
@@ -106,7 +112,7 @@ func (t *Transport) send(req *http.Request, value string, body io.ReadCloser) (*
 	c.Set(headerKey, value)
 	resp, err := t.base().RoundTrip(r)
 	c.Done()
-	return resp, err
+	return resp, c, err
 }
 
 // proxyRejected reports whether resp is the proxy's rejection of the proxy

@@ -10,6 +10,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"sync"
 )
 
 // maxValues is how many header values a Call stores in place; a layer that
@@ -23,6 +24,7 @@ const maxValues = 2
 type Call struct {
 	ctx     markCtx
 	req     *http.Request
+	body    trackedBody
 	values  [maxValues]string
 	used    int
 	claimed bool
@@ -46,6 +48,8 @@ func (m *markCtx) Value(key any) any {
 }
 
 // Copy returns a shallow copy of req for this Call, with body as its Body
+// (tracked, when req can be replayed, so that [Call.WaitBody] can tell when
+// the transport is done with it)
 // and a header map of its own, sized for the values the layers add. The
 // copy shares everything else with req (URL, trailer), which authwire's
 // layers only read; its header values are req's slices capped at their
@@ -56,6 +60,10 @@ func (c *Call) Copy(req *http.Request, body io.ReadCloser) *http.Request {
 	c.ctx = markCtx{Context: req.Context(), call: c}
 	r := req.WithContext(&c.ctx)
 	r.Body = body
+	if req.GetBody != nil && body != nil && body != http.NoBody {
+		c.body.rc = body
+		r.Body = &c.body
+	}
 	r.Header = make(http.Header, len(req.Header)+maxValues)
 	for k, v := range req.Header {
 		r.Header[k] = v[:len(v):len(v)]
@@ -92,4 +100,62 @@ func (c *Call) Set(key, v string) {
 	c.values[c.used] = v
 	c.req.Header[key] = c.values[c.used : c.used+1 : c.used+1]
 	c.used++
+}
+
+// WaitBody waits until the next hop has closed the copy's body, or ctx is
+// done. A layer must call it before Request.GetBody for a replay:
+// connect-go's GetBody rewinds the one payload the first attempt may still
+// be reading. It returns at once for a copy whose body is not tracked.
+func (c *Call) WaitBody(ctx context.Context) error {
+	return c.body.wait(ctx)
+}
+
+// trackedBody reports when it has been closed.
+type trackedBody struct {
+	rc     io.ReadCloser
+	mu     sync.Mutex
+	closed bool
+	done   chan struct{} // made by the first waiter
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) { return b.rc.Read(p) }
+
+// WriteTo keeps the body's own io.WriterTo, if it has one.
+func (b *trackedBody) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := b.rc.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, struct{ io.Reader }{b.rc})
+}
+
+func (b *trackedBody) Close() error {
+	err := b.rc.Close()
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		if b.done != nil {
+			close(b.done)
+		}
+	}
+	b.mu.Unlock()
+	return err
+}
+
+func (b *trackedBody) wait(ctx context.Context) error {
+	b.mu.Lock()
+	if b.rc == nil || b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	if b.done == nil {
+		b.done = make(chan struct{})
+	}
+	done := b.done
+	b.mu.Unlock()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
