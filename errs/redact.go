@@ -42,8 +42,23 @@ func procedureOf(req *http.Request, p Protocol) string {
 }
 
 // cleanMessage makes a server's text fit for an error string: valid UTF-8,
-// one line, at most maxMessage bytes.
+// one line (control characters become spaces), trimmed, at most maxMessage
+// bytes.
 func cleanMessage(s string) string {
+	if len(s) > 4*maxMessage {
+		s = s[:4*maxMessage] // ample for what survives the trimming below
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexFunc(s, isControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isControl(r) {
+				return ' '
+			}
+			return r
+		}, s)
+	}
 	s = strings.TrimSpace(s)
 	if len(s) > maxMessage {
 		cut := maxMessage
@@ -52,18 +67,7 @@ func cleanMessage(s string) string {
 		}
 		s = s[:cut] + "…"
 	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if strings.IndexFunc(s, isControl) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
+	return s
 }
 
 func isControl(r rune) bool { return r < ' ' || r == 0x7f }

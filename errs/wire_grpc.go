@@ -67,6 +67,9 @@ func grpcStatusError(h http.Header) (e *Error, ok bool) {
 		return &Error{Code: Internal, Message: "protocol error: invalid grpc-message"}, true
 	}
 	e = &Error{Code: Code(code), Message: cleanMessage(msg)}
+	if e.Code == OK {
+		e.Code = Unknown // "00" and the like: a status that is not "0" is a failure
+	}
 	if bin := headerValue(h, "Grpc-Status-Details-Bin"); bin != "" {
 		raw, err := decodeBinaryHeader(bin)
 		if err != nil {
@@ -77,6 +80,9 @@ func grpcStatusError(h http.Header) (e *Error, ok bool) {
 			return &Error{Code: Internal, Message: "protocol error: invalid grpc-status-details-bin: " + err.Error()}, true
 		}
 		e.Code, e.Message, e.Details = Code(uint32(st.code)), cleanMessage(st.message), st.details
+		if e.Code == OK {
+			e.Code = Unknown // details that contradict the failure say nothing
+		}
 	}
 	return e, true
 }

@@ -104,12 +104,12 @@ func applyJSONBody(e *Error, body []byte) {
 
 // oauth returns the OAuth 2.0 error the body holds.
 func (f *jsonErrorBody) oauth() (*OAuthError, bool) {
-	code := jsonString(f.Error)
+	code := cleanMessage(jsonString(f.Error))
 	if code == "" {
 		return nil, false
 	}
 	return &OAuthError{
-		ErrorCode:        cleanMessage(code),
+		ErrorCode:        code,
 		ErrorDescription: cleanMessage(jsonString(f.ErrorDescription)),
 		ErrorURI:         cleanMessage(jsonString(f.ErrorURI)),
 	}, true
