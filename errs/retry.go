@@ -209,6 +209,10 @@ func (t *Transport) attempt(next http.RoundTripper, req *http.Request) (resp *ht
 	d := t.Policy.PerTryTimeout
 	if d <= 0 {
 		resp, err = next.RoundTrip(req)
+		if err != nil && resp != nil { // a broken next hop; keep the error
+			resp.Body.Close()
+			resp = nil
+		}
 		return resp, err, false
 	}
 	ctx, cancel := context.WithCancelCause(req.Context())
@@ -223,8 +227,11 @@ func (t *Transport) attempt(next http.RoundTripper, req *http.Request) (resp *ht
 		return nil, errAttemptTimeout, true
 	}
 	if err != nil || resp == nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
 		cancel(nil)
-		return resp, err, false
+		return nil, err, false
 	}
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: func() { cancel(nil) }}
 	return resp, nil, false
@@ -264,6 +271,9 @@ func (t *Transport) retry(next http.RoundTripper, req *http.Request, resp *http.
 	idempotent := t.idempotent(req)
 	clk := t.Policy.clock()
 	maxRetries := t.Policy.maxRetries()
+	if maxRetries == 0 && err == nil && resp != nil {
+		return resp, nil // nothing to decide: the response goes to the caller
+	}
 	for attempt := 1; ; attempt++ {
 		v := t.judge(req, p, resp, err, timedOut, attempt)
 		if v.success {
@@ -357,7 +367,11 @@ func (t *Transport) judgeError(req *http.Request, p Protocol, err error, timedOu
 	}
 	e, f := classifyTransport(req, err)
 	e.Attempts = attempt
-	return verdict{err: e, retry: f != permanent, notSent: f == notSent, reason: e.code().String() + " (" + e.Message + ")"}
+	v := verdict{err: e, retry: f != permanent, notSent: f == notSent, reason: e.code().String()}
+	if e.Message != "" {
+		v.reason += " (" + e.Message + ")"
+	}
+	return v
 }
 
 // neverRetried lists the codes that no retry can fix.
