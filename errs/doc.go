@@ -1,9 +1,70 @@
 // Package errs holds authwire's one error type, [Error], its codes (the
-// gRPC/Connect code set) and the Flyte exception family ([Kind]).
+// gRPC/Connect code set, [Code]), the Flyte exception family ([Kind]), the
+// reading of failures off the wire and off the network, and the retry layer
+// ([Wrap]), the outermost layer of the stack — flytekit's
+// wrap_exceptions_channel and RetryExceptionWrapperInterceptor.
 //
-// [CodeOf] and [KindOf] work on any error in a chain, and the sentinels
-// ([ErrNotFound], [ErrUnauthenticated], ...) make errors.Is checks work for
-// every protocol.
+// # One error type, every protocol
 //
-// The package imports nothing else of authwire.
+// [CodeOf] and [KindOf] work on any error: an [*Error] anywhere in the
+// chain, a connect-go *connect.Error (so the errors connect-go builds from a
+// server's answer read the same through both libraries), or a context
+// error. The sentinels make errors.Is checks work on every *Error:
+//
+//	if errors.Is(err, errs.ErrNotFound) { … }
+//	switch errs.KindOf(err) {
+//	case errs.KindAuthentication: …  // flytekit's FlyteAuthenticationException
+//	case errs.KindEntityNotExist: …  // FlyteEntityNotExistException
+//	}
+//
+// The kinds follow flytekit: Unauthenticated → Authentication,
+// PermissionDenied → PermissionDenied, AlreadyExists → EntityAlreadyExists,
+// NotFound → EntityNotExist, InvalidArgument → InvalidInput, Unavailable →
+// SystemUnavailable, DeadlineExceeded → Timeout, any other code → System.
+//
+// An *Error carries the code, the protocol and the call (procedure, or
+// method and URL without user info or query), the HTTP status, the server's
+// message and details, the number of attempts, a hint saying which setting
+// to change, and the cause. It never carries a token, a secret, a URL query
+// or more than a bounded excerpt of what a server sent.
+//
+// # Reading failures
+//
+// [FromResponse] reads a response the way its protocol reports failures —
+// Connect's JSON error bodies, gRPC's grpc-status headers and trailers,
+// REST statuses refined by grpc-gateway's google.rpc.Status bodies, OAuth
+// 2.0 error bodies ([OAuthError]) and Bearer challenges — reading at most
+// 1 MiB of an error body and putting it back for the caller. For Connect,
+// gRPC and gRPC-Web its code is the one connect-go computes for the same
+// response. [FromEndOfStream] reads the last frame of a Connect or gRPC-Web
+// stream. [CodeFromHTTP] is the HTTP status table.
+//
+// [FromTransportError] reads a Go error from the network: certificate
+// problems, TLS or h2c spoken to the wrong kind of server, DNS, refused
+// connections, proxies, timeouts and HTTP/2 stream resets each get a code
+// and a hint naming the setting to change (caCertFilePath,
+// insecureSkipVerify, insecure, endpoint, httpProxyURL).
+//
+// # Retries
+//
+// [Wrap] returns a [*Transport] that retries, inside RoundTrip, the
+// transient failures of calls that are safe to send again: Unavailable
+// answers and HTTP 429/503 for idempotent requests (GET, Connect GET, or
+// what [Policy].IsIdempotent accepts), and failures that provably happened
+// before the server saw the request (a refused connection, an HTTP/2
+// REFUSED_STREAM) for any request that can be replayed. It never retries
+// Unauthenticated, PermissionDenied, InvalidArgument, NotFound or
+// AlreadyExists, never buffers a request body (it replays through
+// Request.GetBody), waits with exponential backoff and full jitter, honours
+// Retry-After, and stops when the caller's context ends. Responses are
+// handed on untouched so that connect-go decodes its errors itself; Go
+// errors come back as *Error values.
+//
+// Connect clients see these codes through connect.CodeOf once the stack
+// converts the *Error values RoundTrip returns into *connect.Error values
+// (connect-go turns any other RoundTrip error into Unavailable); the
+// transport package does that for the stack it builds.
+//
+// The package imports only the standard library and nothing else of
+// authwire.
 package errs
