@@ -76,39 +76,12 @@ func parseAnyProto(b []byte) (Detail, error) {
 // for length-delimited ones). Groups are skipped whole.
 func walkProto(b []byte, field func(num uint64, typ int, v uint64, data []byte) error) error {
 	for len(b) > 0 {
-		tag, n := consumeVarint(b)
+		num, typ, n := consumeTag(b)
 		if n < 0 {
 			return errProto
 		}
 		b = b[n:]
-		num, typ := tag>>3, int(tag&7)
-		if num == 0 || num > 1<<29-1 {
-			return errProto
-		}
-		var v uint64
-		var data []byte
-		switch typ {
-		case wireVarint:
-			v, n = consumeVarint(b)
-		case wireFixed64:
-			n = fixed(b, 8, &v)
-		case wireFixed32:
-			n = fixed(b, 4, &v)
-		case wireBytes:
-			var l uint64
-			l, n = consumeVarint(b)
-			if n >= 0 {
-				if l > uint64(len(b)-n) {
-					return errProto
-				}
-				data = b[n : n+int(l)]
-				n += int(l)
-			}
-		case wireStartGroup:
-			n = skipGroup(b, num, 1)
-		default:
-			return errProto
-		}
+		v, data, n := consumeValue(b, num, typ, 0)
 		if n < 0 {
 			return errProto
 		}
@@ -123,6 +96,47 @@ func walkProto(b []byte, field func(num uint64, typ int, v uint64, data []byte) 
 	return nil
 }
 
+// consumeTag reads a field's tag; n is -1 when it is malformed.
+func consumeTag(b []byte) (num uint64, typ int, n int) {
+	tag, n := consumeVarint(b)
+	if n < 0 {
+		return 0, 0, -1
+	}
+	num, typ = tag>>3, int(tag&7)
+	if num == 0 || num > 1<<29-1 {
+		return 0, 0, -1
+	}
+	return num, typ, n
+}
+
+// consumeValue reads the value of field num, of wire type typ, at the start
+// of b: v for varints and fixed-size values, data for length-delimited
+// ones; a group is skipped whole. n is the value's length, or -1 when it is
+// malformed (an end-group tag outside a group included).
+func consumeValue(b []byte, num uint64, typ, depth int) (v uint64, data []byte, n int) {
+	switch typ {
+	case wireVarint:
+		v, n = consumeVarint(b)
+	case wireFixed64:
+		n = fixed(b, 8, &v)
+	case wireFixed32:
+		n = fixed(b, 4, &v)
+	case wireBytes:
+		var l uint64
+		l, n = consumeVarint(b)
+		if n < 0 || l > uint64(len(b)-n) {
+			return 0, nil, -1
+		}
+		data = b[n : n+int(l)]
+		n += int(l)
+	case wireStartGroup:
+		n = skipGroup(b, num, depth+1)
+	default:
+		n = -1
+	}
+	return v, data, n
+}
+
 // maxGroupDepth bounds the nesting of skipped groups, as the protobuf
 // runtime's recursion limit does.
 const maxGroupDepth = 10000
@@ -135,43 +149,18 @@ func skipGroup(b []byte, num uint64, depth int) int {
 	}
 	total := 0
 	for {
-		tag, n := consumeVarint(b)
+		inner, typ, n := consumeTag(b)
 		if n < 0 {
 			return -1
 		}
 		b, total = b[n:], total+n
-		inner, typ := tag>>3, int(tag&7)
-		if inner == 0 || inner > 1<<29-1 {
-			return -1
-		}
-		switch typ {
-		case wireEndGroup:
+		if typ == wireEndGroup {
 			if inner != num {
 				return -1
 			}
 			return total
-		case wireVarint:
-			_, n = consumeVarint(b)
-		case wireFixed64:
-			var v uint64
-			n = fixed(b, 8, &v)
-		case wireFixed32:
-			var v uint64
-			n = fixed(b, 4, &v)
-		case wireBytes:
-			var l uint64
-			l, n = consumeVarint(b)
-			if n >= 0 {
-				if l > uint64(len(b)-n) {
-					return -1
-				}
-				n += int(l)
-			}
-		case wireStartGroup:
-			n = skipGroup(b, inner, depth+1)
-		default:
-			return -1
 		}
+		_, _, n = consumeValue(b, inner, typ, depth)
 		if n < 0 {
 			return -1
 		}

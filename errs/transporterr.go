@@ -306,11 +306,11 @@ func certNames(c *x509.Certificate) string {
 	if len(names) == 0 {
 		return "no names"
 	}
-	const max = 5
+	const limit = 5
 	more := ""
-	if len(names) > max {
-		more = " and " + strconv.Itoa(len(names)-max) + " more"
-		names = names[:max]
+	if len(names) > limit {
+		more = " and " + strconv.Itoa(len(names)-limit) + " more"
+		names = names[:limit]
 	}
 	return cleanMessage(strings.Join(names, ", ")) + more
 }
