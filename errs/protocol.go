@@ -72,7 +72,7 @@ func ProtocolOf(req *http.Request) Protocol {
 // to, or ProtocolREST.
 func protocolOfContentType(ct string) Protocol {
 	switch {
-	case hasMediaType(ct, "application/grpc-web"):
+	case hasMediaType(ct, "application/grpc-web"), hasMediaType(ct, "application/grpc-web-text"):
 		return ProtocolGRPCWeb
 	case hasMediaType(ct, "application/grpc"):
 		return ProtocolGRPC

@@ -517,3 +517,35 @@ func (s statusSetter) RoundTrip(req *http.Request) (*http.Response, error) {
 	req.Header.Set("X-Status", strconv.Itoa(s.status))
 	return http.DefaultTransport.RoundTrip(req)
 }
+
+func TestProtocolOf(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		method, url string
+		kv          []string
+		want        errs.Protocol
+	}{
+		{http.MethodPost, "http://h/s.v1.S/M", []string{"Content-Type", "application/grpc"}, errs.ProtocolGRPC},
+		{http.MethodPost, "http://h/s.v1.S/M", []string{"Content-Type", "application/grpc+proto"}, errs.ProtocolGRPC},
+		{http.MethodPost, "http://h/s.v1.S/M", []string{"Content-Type", "application/grpc-web+proto"}, errs.ProtocolGRPCWeb},
+		{http.MethodPost, "http://h/s.v1.S/M", []string{"Content-Type", "application/grpc-web-text"}, errs.ProtocolGRPCWeb},
+		{http.MethodPost, "http://h/s.v1.S/M", []string{"Content-Type", "application/connect+proto"}, errs.ProtocolConnect},
+		{http.MethodPost, "http://h/s.v1.S/M", []string{"Content-Type", "application/proto", "Connect-Protocol-Version", "1"}, errs.ProtocolConnect},
+		{http.MethodGet, "http://h/s.v1.S/M?encoding=proto&connect=v1&message=x", nil, errs.ProtocolConnect},
+		{http.MethodGet, "http://h/s.v1.S/M?connect=v10", nil, errs.ProtocolREST},
+		{http.MethodPost, "http://h/api/v1/x", []string{"Content-Type", "application/json"}, errs.ProtocolREST},
+		{http.MethodPost, "http://h/api/v1/x", []string{"Content-Type", "application/grpcfoo"}, errs.ProtocolREST},
+	}
+	for _, tc := range tests {
+		req, _ := http.NewRequest(tc.method, tc.url, nil)
+		for i := 0; i+1 < len(tc.kv); i += 2 {
+			req.Header.Set(tc.kv[i], tc.kv[i+1])
+		}
+		if got := errs.ProtocolOf(req); got != tc.want {
+			t.Errorf("%s %s %v: %v, want %v", tc.method, tc.url, tc.kv, got, tc.want)
+		}
+	}
+	if errs.ProtocolOf(nil) != errs.ProtocolUnknown {
+		t.Errorf("ProtocolOf(nil) is not unknown")
+	}
+}
