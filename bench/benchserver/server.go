@@ -54,6 +54,7 @@ type Stats struct {
 	Calls         int64 // requests that reached the service
 	WithBearer    int64 // of Calls, those that carried the bearer token
 	WithProxy     int64 // of Calls, those that carried the proxy token
+	CPUNanos      int64 // CPU time the server's process has used (in process: the whole process's)
 }
 
 // Server is a running benchmark server. Its methods are safe for concurrent
@@ -135,7 +136,13 @@ func (s *Server) Stats() Stats {
 		Calls:         s.stats.calls.Load(),
 		WithBearer:    s.stats.withBearer.Load(),
 		WithProxy:     s.stats.withProxy.Load(),
+		CPUNanos:      cpu(),
 	}
+}
+
+func cpu() int64 {
+	self, _ := CPUTime()
+	return self
 }
 
 func (s *Server) routes() http.Handler {

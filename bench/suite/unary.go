@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/grpc"
@@ -237,4 +238,32 @@ func Unary(b *testing.B, c Caller, concurrency int) {
 	if firstErr != nil {
 		b.Fatal(firstErr)
 	}
+}
+
+// Slice makes calls of c from concurrency goroutines until d has passed,
+// and returns how many it made and how long they took (the calls still in
+// flight at d are finished and counted). The report interleaves short
+// slices of each client, so that the ratios it pairs are measured moments
+// apart, under the same load.
+func Slice(ctx context.Context, c Caller, concurrency int, d time.Duration) (calls int64, elapsed time.Duration, err error) {
+	var (
+		n       atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+	)
+	start := time.Now()
+	deadline := start.Add(d)
+	for range max(concurrency, 1) {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if cerr := c.Call(ctx); cerr != nil {
+					errOnce.Do(func() { err = cerr })
+					return
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return n.Load(), time.Since(start), err
 }

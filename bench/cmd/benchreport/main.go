@@ -27,8 +27,9 @@ import (
 )
 
 type options struct {
+	slices     int
+	slice      time.Duration
 	rounds     int
-	benchtime  time.Duration
 	stormCalls int
 	streamMsgs int
 	quick      bool
@@ -40,8 +41,9 @@ func main() {
 	benchserver.ServeIfChild()
 	testing.Init()
 	var o options
-	flag.IntVar(&o.rounds, "rounds", 5, "interleaved rounds of every benchmark")
-	flag.DurationVar(&o.benchtime, "benchtime", 300*time.Millisecond, "run time of one unary benchmark in one round")
+	flag.IntVar(&o.slices, "slices", 30, "interleaved slices of each unary and client-only benchmark")
+	flag.DurationVar(&o.slice, "slice", 50*time.Millisecond, "length of one slice")
+	flag.IntVar(&o.rounds, "rounds", 7, "interleaved rounds of the stream and storm benchmarks")
 	flag.IntVar(&o.stormCalls, "storm", 1000, "concurrent calls of a refresh storm")
 	flag.IntVar(&o.streamMsgs, "stream", 100000, "messages of the long server stream")
 	flag.BoolVar(&o.quick, "quick", false, "a small subset: 16 B, h2c, Connect and gRPC")
@@ -54,10 +56,10 @@ func main() {
 }
 
 func run(o options, stdout, progress io.Writer) error {
-	if o.rounds < 1 || o.benchtime <= 0 || o.stormCalls < 1 || o.streamMsgs < 10 {
+	if o.slices < 1 || o.slice <= 0 || o.rounds < 1 || o.stormCalls < 1 || o.streamMsgs < 10 {
 		return fmt.Errorf("bad flags")
 	}
-	if err := flag.Set("test.benchtime", o.benchtime.String()); err != nil {
+	if err := flag.Set("test.benchtime", "200ms"); err != nil { // the per-layer benchmarks
 		return err
 	}
 	ctx := context.Background()

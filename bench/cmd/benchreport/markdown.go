@@ -16,7 +16,7 @@ func (r *report) markdown() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("Measured %s on %s, with\n\n```sh\n%s\n```\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"), machine(), command())
-	w("%d interleaved rounds, %v per unary benchmark per round; the whole run took %v", r.o.rounds, r.o.benchtime, r.elapsed.Round(time.Second))
+	w("Unary and client-only figures come from %d rounds of %v slices per client, the clients of a cell taking turns (rotated each round); stream and storm figures from %d rounds. The whole run took %v", r.o.slices, r.o.slice, r.o.rounds, r.elapsed.Round(time.Second))
 	if c := commit(); c != "" {
 		w(" at commit %s", c)
 	}
@@ -56,6 +56,27 @@ func (r *report) ratios(g suite.Cell, c suite.Client) series {
 	return pairRatios(u.callsPerSec, bare.callsPerSec)
 }
 
+// cpuRatios returns, round by round, bare's CPU per call (client and server)
+// over client c's: the throughput ratio a CPU-bound run would show.
+func (r *report) cpuRatios(g suite.Cell, c suite.Client) series {
+	g.Client = c
+	u := r.unary[g.Name()]
+	g.Client = suite.Bare
+	bare := r.unary[g.Name()]
+	if u == nil || bare == nil {
+		return nil
+	}
+	return pairRatios(total(bare), total(u))
+}
+
+func total(u *unaryRuns) series {
+	var t series
+	for i := range min(len(u.clientCPU), len(u.serverCPU)) {
+		t = append(t, u.clientCPU[i]+u.serverCPU[i])
+	}
+	return t
+}
+
 func (r *report) groups() []suite.Cell {
 	var gs []suite.Cell
 	for i, c := range r.cells {
@@ -77,28 +98,36 @@ func (r *report) goals(w writer) {
 		{"whole stack ≥ 0.95× bare, 16 B, 1 caller", func(c suite.Cell) bool { return c.Size == 16 && c.Concurrency == 1 }, 0.95},
 		{"whole stack ≥ 0.99× bare, 64 KiB", func(c suite.Cell) bool { return c.Size == 64<<10 }, 0.99},
 	} {
-		var met, total int
-		var notMet []string
-		for _, grp := range r.groups() {
-			if !g.match(grp) {
+		for _, m := range []struct {
+			how    string
+			ratios func(suite.Cell, suite.Client) series
+		}{
+			{"calls/s, paired by round", r.ratios},
+			{"CPU per call, client + server", r.cpuRatios},
+		} {
+			var met, total int
+			var notMet []string
+			for _, grp := range r.groups() {
+				if !g.match(grp) {
+					continue
+				}
+				med := m.ratios(grp, suite.Authwire).median()
+				total++
+				if med >= g.min {
+					met++
+				} else {
+					notMet = append(notMet, fmt.Sprintf("%s/%s/c%d %.2f", grp.Transport, grp.Protocol, grp.Concurrency, med))
+				}
+			}
+			if total == 0 {
 				continue
 			}
-			m := r.ratios(grp, suite.Authwire).median()
-			total++
-			if m >= g.min {
-				met++
-			} else {
-				notMet = append(notMet, fmt.Sprintf("%s/%s/c%d %.2f", grp.Transport, grp.Protocol, grp.Concurrency, m))
+			detail := fmt.Sprintf("%s: median ratio ≥ %.2f in %d of %d cells", m.how, g.min, met, total)
+			if len(notMet) > 0 {
+				detail += "; below: " + strings.Join(notMet, ", ")
 			}
+			w("| %s | %s | %s |\n", g.what, detail, mark(met == total))
 		}
-		if total == 0 {
-			continue
-		}
-		detail := fmt.Sprintf("median paired ratio ≥ %.2f in %d of %d transport × protocol cells", g.min, met, total)
-		if len(notMet) > 0 {
-			detail += "; below: " + strings.Join(notMet, ", ")
-		}
-		w("| %s | %s | %s |\n", g.what, detail, mark(met == total))
 	}
 	var worstA, worstB float64
 	for _, p := range r.clientOnlyProtocols() {
@@ -151,12 +180,14 @@ func (r *report) goals(w writer) {
 	w("\n")
 }
 
+func ms(ns float64) string { return time.Duration(ns).Round(time.Millisecond).String() }
+
 func kib(v float64) string { return fmt.Sprintf("%.0f KiB", v/1024) }
 
 func (r *report) unaryTables(w writer) {
 	clients := []suite.Client{suite.Authwire, suite.OAuth2, suite.CmdInterceptor, suite.GRPCGo}
 	w("### Unary calls over loopback: throughput vs bare\n\n")
-	w("Calls per second of each client divided by those of the bare transport (same transport, protocol, size and callers) in the same round: median (min–max) over %d rounds. *authwire* is the whole stack with a proxy command and the client-credentials flow, tokens cached; *oauth2* is x/oauth2's Transport (bearer only); *cmd-interceptor* runs the proxy command on every call; *grpc-go* uses per-RPC OAuth credentials.\n\n", r.o.rounds)
+	w("Calls per second of each client divided by those of the bare transport (same transport, protocol, size and callers) in the same round (slices moments apart): median (min–max) over %d rounds. *authwire* is the whole stack with a proxy command and the client-credentials flow, tokens cached; *oauth2* is x/oauth2's Transport (bearer only); *cmd-interceptor* runs the proxy command on every call; *grpc-go* uses per-RPC OAuth credentials.\n\n", r.o.slices)
 	w("| transport/protocol/size/callers | bare calls/s | authwire | oauth2 | cmd-interceptor | grpc-go |\n|---|---|---|---|---|---|\n")
 	for _, g := range r.groups() {
 		g.Client = suite.Bare
@@ -184,12 +215,24 @@ func (r *report) unaryTables(w writer) {
 		}
 		w("\n")
 	}
+	w("\n### Unary calls over loopback: CPU per call\n\n")
+	w("CPU time per call of the client process (with the commands it ran) plus the server process, measured around each slice. Bare: microseconds per call, client + server (medians); others: bare's total divided by the client's, paired by round — the throughput ratio a CPU-bound run would show, and far steadier than calls per second on a shared machine.\n\n")
+	w("| transport/protocol/size/callers | bare µs/call | authwire | oauth2 | cmd-interceptor | grpc-go |\n|---|---|---|---|---|---|\n")
+	for _, g := range r.groups() {
+		g.Client = suite.Bare
+		bare := r.unary[g.Name()]
+		w("| %s | %.0f + %.0f |", g.GroupName(), bare.clientCPU.median()/1e3, bare.serverCPU.median()/1e3)
+		for _, c := range clients {
+			w(" %s |", r.cpuRatios(g, c).ratio())
+		}
+		w("\n")
+	}
 	w("\n")
 }
 
 func (r *report) clientOnlyTable(w writer) {
 	w("### Client only: one call on a stub next hop\n\n")
-	w("connect-go (net/http for REST) over a RoundTripper that answers a canned 16 B success at once, one caller: the client's own CPU and allocations per call, medians over %d rounds.\n\n", r.o.rounds)
+	w("connect-go (net/http for REST) over a RoundTripper that answers a canned 16 B success at once, one caller: the client's own CPU and allocations per call, medians (min–max) over %d rounds.\n\n", r.o.slices)
 	w("| protocol | client | ns/call | over bare | allocs | over bare | B | over bare |\n|---|---|---|---|---|---|---|---|\n")
 	for _, p := range r.clientOnlyProtocols() {
 		bare := r.clientOnly[string(p)+"/bare"]
@@ -225,14 +268,14 @@ func (r *report) streamTable(w writer) {
 
 func (r *report) stormTable(w writer) {
 	w("### Refresh storm\n\n")
-	w("%d concurrent unary calls against `authtest` over TLS, after one unmeasured storm that fills the connection pool; then the same with every access token revoked just before. Medians (min–max) over %d rounds; the wall ratio is paired by round.\n\n", r.o.stormCalls, r.o.rounds)
+	w("%d concurrent unary calls against `authtest` over TLS, after one unmeasured storm that fills the connection pool; then the same with every access token revoked just before. In a revoked storm the server answers %d requests: every call was sent with the dead token, is rejected, and is sent again. Medians (min–max) over %d rounds; the wall ratio is paired by round.\n\n", r.o.stormCalls, 2*r.o.stormCalls, r.o.rounds)
 	w("| client/protocol | recovered | token requests | wall, token valid | wall, token revoked | revoked ÷ valid |\n|---|---|---|---|---|---|\n")
 	for _, key := range r.stormOrder {
 		s := r.storm[key]
 		w("| %s | %.0f (%.0f–%.0f) | %.0f (%.0f–%.0f) | %s | %s | %s |\n", key,
 			s.recovered.median(), s.recovered.min(), s.recovered.max(),
 			s.tokens.median(), s.tokens.min(), s.tokens.max(),
-			time.Duration(s.validWall.median()).Round(time.Millisecond), time.Duration(s.revokedWall.median()).Round(time.Millisecond),
+			ms(s.validWall.median()), ms(s.revokedWall.median()),
 			pairRatios(s.revokedWall, s.validWall).ratio())
 	}
 	w("\n")
@@ -240,7 +283,7 @@ func (r *report) stormTable(w writer) {
 
 func (r *report) proxyTable(w writer) {
 	w("### Proxy command runs\n\n")
-	w("Runs of the proxy command (counted by the server's proxy-token route) during the unary matrix, against the calls the server saw from the same clients.\n\n")
+	w("Runs of the proxy command during the unary matrix (counted by the server's proxy-token route, charged to the client whose slice was running) against the calls the server saw from the same clients.\n\n")
 	w("| client | clients built | calls | command runs | runs per 1000 calls |\n|---|---|---|---|---|\n")
 	for _, c := range []suite.Client{suite.Authwire, suite.CmdInterceptor} {
 		var runs, calls, built int64
@@ -249,7 +292,7 @@ func (r *report) proxyTable(w writer) {
 				u := r.unary[cell.Name()]
 				runs += u.proxyRuns
 				calls += u.serverCalls
-				built += int64(len(u.nsPerOp))
+				built++
 			}
 		}
 		if calls == 0 {

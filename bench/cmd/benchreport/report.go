@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,6 +38,7 @@ type report struct {
 
 type unaryRuns struct {
 	nsPerOp, callsPerSec, allocs, bytes series
+	clientCPU, serverCPU                series // ns per call
 	proxyRuns, serverCalls              int64
 }
 
@@ -100,12 +102,14 @@ func bench(f func(b *testing.B)) (res testing.BenchmarkResult, failed bool) {
 	return res, bad.Load() || res.N == 0
 }
 
-func (u *unaryRuns) add(res testing.BenchmarkResult) {
-	ns := float64(res.T.Nanoseconds()) / float64(res.N)
+// add records one slice: calls made in elapsed, and the process's
+// allocation counters before and after it.
+func (u *unaryRuns) add(calls int64, elapsed time.Duration, before, after *runtime.MemStats) {
+	ns := float64(elapsed.Nanoseconds()) / float64(calls)
 	u.nsPerOp = append(u.nsPerOp, ns)
 	u.callsPerSec = append(u.callsPerSec, 1e9/ns)
-	u.allocs = append(u.allocs, float64(res.MemAllocs)/float64(res.N))
-	u.bytes = append(u.bytes, float64(res.MemBytes)/float64(res.N))
+	u.allocs = append(u.allocs, float64(after.Mallocs-before.Mallocs)/float64(calls))
+	u.bytes = append(u.bytes, float64(after.TotalAlloc-before.TotalAlloc)/float64(calls))
 }
 
 func (r *report) matrix() []suite.Cell {
@@ -118,11 +122,107 @@ func (r *report) matrix() []suite.Cell {
 	return suite.Matrix(transports, protocols, sizes, []int{1, 64})
 }
 
-// rotate returns s turned left by k, so each round starts with another
+// rotate returns s turned left by k, so each slice starts with another
 // client of the group.
 func rotate[T any](s []T, k int) []T {
 	k %= len(s)
 	return append(append([]T(nil), s[k:]...), s[:k]...)
+}
+
+// slicer runs the clients of one group in interleaved slices.
+type slicer struct {
+	callers     []suite.Caller
+	runs        []*unaryRuns
+	concurrency int
+	d           time.Duration
+	// stats, when set, reads the server's counters around each slice, to
+	// charge proxy command runs and calls to the client that caused them.
+	stats func() (benchserver.Stats, error)
+}
+
+// charge runs f and adds the server's proxy-token hits and calls during it
+// to u.
+func charge(stats func() (benchserver.Stats, error), u *unaryRuns, f func() error) error {
+	if stats == nil {
+		return f()
+	}
+	before, err := stats()
+	if err != nil {
+		return err
+	}
+	if err := f(); err != nil {
+		return err
+	}
+	after, err := stats()
+	if err != nil {
+		return err
+	}
+	u.proxyRuns += after.ProxyTokens - before.ProxyTokens
+	u.serverCalls += after.Calls - before.Calls
+	return nil
+}
+
+// run makes one unmeasured slice per client, then n rounds of one slice
+// per client, rotating the order.
+func (s *slicer) run(ctx context.Context, n int, name func(i int) string) error {
+	for i := range s.callers {
+		if err := s.slice(ctx, i, s.d/2, false); err != nil {
+			return fmt.Errorf("%s: %w", name(i), err)
+		}
+	}
+	order := make([]int, len(s.callers))
+	for i := range order {
+		order[i] = i
+	}
+	for round := range n {
+		for _, i := range rotate(order, round) {
+			if err := s.slice(ctx, i, s.d, true); err != nil {
+				return fmt.Errorf("%s: %w", name(i), err)
+			}
+		}
+	}
+	return nil
+}
+
+// slice runs client i for d and, with record, adds the slice's figures:
+// rate, allocations, and the CPU time the client process (with the
+// commands it ran) and the server process spent per call.
+func (s *slicer) slice(ctx context.Context, i int, d time.Duration, record bool) error {
+	var (
+		before, after runtime.MemStats
+		sBefore       benchserver.Stats
+		err           error
+	)
+	if s.stats != nil {
+		if sBefore, err = s.stats(); err != nil {
+			return err
+		}
+	}
+	runtime.ReadMemStats(&before)
+	self0, children0 := benchserver.CPUTime()
+	calls, elapsed, err := suite.Slice(ctx, s.callers[i], s.concurrency, d)
+	self1, children1 := benchserver.CPUTime()
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		return err
+	}
+	u := s.runs[i]
+	if s.stats != nil {
+		sAfter, err := s.stats()
+		if err != nil {
+			return err
+		}
+		u.proxyRuns += sAfter.ProxyTokens - sBefore.ProxyTokens
+		u.serverCalls += sAfter.Calls - sBefore.Calls
+		if record {
+			u.serverCPU = append(u.serverCPU, float64(sAfter.CPUNanos-sBefore.CPUNanos)/float64(calls))
+		}
+	}
+	if record {
+		u.add(calls, elapsed, &before, &after)
+		u.clientCPU = append(u.clientCPU, float64(self1-self0+children1-children0)/float64(calls))
+	}
+	return nil
 }
 
 func (r *report) runUnary(ctx context.Context, t *benchserver.Target, progress io.Writer) error {
@@ -134,51 +234,43 @@ func (r *report) runUnary(ctx context.Context, t *benchserver.Target, progress i
 		}
 		groups[len(groups)-1] = append(groups[len(groups)-1], c)
 	}
-	for round := range r.o.rounds {
-		began := time.Now()
-		for _, g := range groups {
-			for _, cell := range rotate(g, round) {
-				if err := r.measureUnary(ctx, t, cell); err != nil {
-					return err
-				}
-			}
+	for gi, g := range groups {
+		if err := r.measureGroup(ctx, t, g); err != nil {
+			return err
 		}
-		fmt.Fprintf(progress, "   round %d/%d in %v\n", round+1, r.o.rounds, time.Since(began).Round(time.Second))
+		if (gi+1)%8 == 0 || gi == len(groups)-1 {
+			fmt.Fprintf(progress, "   %d/%d cells\n", gi+1, len(groups))
+		}
 	}
 	return nil
 }
 
-func (r *report) measureUnary(ctx context.Context, t *benchserver.Target, cell suite.Cell) error {
-	before, err := t.Stats()
-	if err != nil {
-		return err
-	}
-	caller, err := suite.NewCaller(ctx, t, cell)
-	if err != nil {
-		return err
-	}
-	defer caller.Close()
-	res, failed := bench(func(b *testing.B) { suite.Unary(b, caller, cell.Concurrency) })
-	if failed {
-		_, err := caller.Check(ctx)
-		return fmt.Errorf("%s failed: %v", cell.Name(), err)
-	}
-	after, err := t.Stats()
-	if err != nil {
-		return err
-	}
-	u := r.unary[cell.Name()]
-	if u == nil {
-		u = &unaryRuns{}
+func (r *report) measureGroup(ctx context.Context, t *benchserver.Target, g []suite.Cell) error {
+	s := &slicer{concurrency: g[0].Concurrency, d: r.o.slice, stats: t.Stats}
+	defer func() {
+		for _, c := range s.callers {
+			c.Close()
+		}
+	}()
+	for _, cell := range g {
+		u := &unaryRuns{}
+		err := charge(s.stats, u, func() error {
+			caller, err := suite.NewCaller(ctx, t, cell)
+			if err == nil {
+				s.callers = append(s.callers, caller)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		s.runs = append(s.runs, u)
 		r.unary[cell.Name()] = u
+		if cell.Client == suite.Authwire {
+			r.stacks++
+		}
 	}
-	u.add(res)
-	u.proxyRuns += after.ProxyTokens - before.ProxyTokens
-	u.serverCalls += after.Calls - before.Calls
-	if cell.Client == suite.Authwire {
-		r.stacks++
-	}
-	return nil
+	return s.run(ctx, r.o.slices, func(i int) string { return g[i].Name() })
 }
 
 var clientOnlyClients = []suite.Client{suite.Bare, suite.Authwire, suite.OAuth2}
@@ -188,26 +280,24 @@ func (r *report) clientOnlyProtocols() []suite.Protocol {
 }
 
 func (r *report) runClientOnly(ctx context.Context, _ *benchserver.Target, _ io.Writer) error {
-	for round := range r.o.rounds {
-		for _, p := range r.clientOnlyProtocols() {
-			for _, c := range rotate(clientOnlyClients, round) {
-				caller, err := suite.ClientOnly(ctx, c, p, 16)
-				if err != nil {
-					return err
-				}
-				res, failed := bench(func(b *testing.B) { suite.Unary(b, caller, 1) })
-				caller.Close()
-				if failed {
-					return fmt.Errorf("client only %s/%s failed", p, c)
-				}
-				key := string(p) + "/" + string(c)
-				u := r.clientOnly[key]
-				if u == nil {
-					u = &unaryRuns{}
-					r.clientOnly[key] = u
-				}
-				u.add(res)
+	for _, p := range r.clientOnlyProtocols() {
+		s := &slicer{concurrency: 1, d: r.o.slice}
+		for _, c := range clientOnlyClients {
+			caller, err := suite.ClientOnly(ctx, c, p, 16)
+			if err != nil {
+				return err
 			}
+			s.callers = append(s.callers, caller)
+			u := &unaryRuns{}
+			s.runs = append(s.runs, u)
+			r.clientOnly[string(p)+"/"+string(c)] = u
+		}
+		err := s.run(ctx, r.o.slices, func(i int) string { return string(p) + "/" + string(clientOnlyClients[i]) })
+		for _, c := range s.callers {
+			c.Close()
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -51,10 +52,11 @@ func sig(v float64) string {
 	return fmt.Sprintf("%.3g", v)
 }
 
-// signed formats a difference with its sign.
+// signed formats a difference, rounded, with its sign.
 func signed(v float64, unit string) string {
+	v = math.Round(v)
 	if v >= 0 {
-		return fmt.Sprintf("+%.0f%s", v, unit)
+		return fmt.Sprintf("+%.0f%s", math.Abs(v), unit)
 	}
 	return fmt.Sprintf("%.0f%s", v, unit)
 }
