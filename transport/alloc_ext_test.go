@@ -26,8 +26,8 @@ import (
 // the next hop itself costs (x/oauth2.Transport alone adds 7 allocations
 // and about 1 KB). Four allocations is the goal, and the stack meets it:
 // one shallow copy of the request (320 B), its header map (two objects,
-// 400 B) and the attempt's state (144 B), shared by the bearer and proxy
-// layers. The bytes goal was 512, which no stack that copies the request
+// 400 B) and the attempt's state (the copy's bookkeeping and room for a
+// peeked body, under 200 B), shared by the bearer and proxy layers. The bytes goal was 512, which no stack that copies the request
 // before adding a header can meet — the copy and its map alone are 720 B —
 // so the byte budget is set to catch a second copy (it would add another
 // 720 B) rather than at the goal.
