@@ -135,13 +135,13 @@ func (r *report) goals(w writer) {
 		worstA = max(worstA, a.allocs.median()-bare.allocs.median())
 		worstB = max(worstB, a.bytes.median()-bare.bytes.median())
 	}
-	w("| ≤ +4 allocations per call (client only, stub next hop) | at most %+.0f over bare, every protocol | %s |\n", worstA, mark(worstA <= 4.5))
-	w("| ≤ +512 B per call | at most %+.0f B over bare: one shallow request copy (320 B) and its header map (400 B) are the floor for any stack that copies the request before adding headers | %s |\n", worstB, mark(worstB <= 512))
+	w("| ≤ +4 allocations per call (client only, stub next hop) | at most %s over bare, every protocol | %s |\n", signed(worstA, ""), mark(worstA <= 4.5))
+	w("| ≤ +512 B per call | at most %s over bare: one shallow request copy (320 B) and its header map (400 B) are the floor for any stack that copies the request before adding headers | %s |\n", signed(worstB, " B"), mark(worstB <= 512))
 	var errsDetail string
 	errsOK := true
 	for _, l := range r.layerCosts {
 		if strings.HasPrefix(l.layer, "*errs.") {
-			errsDetail = fmt.Sprintf("%s: %+.0f allocations, %+.0f B on success", l.layer, l.allocs, l.bytes)
+			errsDetail = fmt.Sprintf("`%s`: %s allocations, %s on success", l.layer, signed(l.allocs, ""), signed(l.bytes, " B"))
 			errsOK = l.allocs < 0.5
 		}
 	}
@@ -184,50 +184,54 @@ func ms(ns float64) string { return time.Duration(ns).Round(time.Millisecond).St
 
 func kib(v float64) string { return fmt.Sprintf("%.0f KiB", v/1024) }
 
-func (r *report) unaryTables(w writer) {
-	clients := []suite.Client{suite.Authwire, suite.OAuth2, suite.CmdInterceptor, suite.GRPCGo}
-	w("### Unary calls over loopback: throughput vs bare\n\n")
-	w("Calls per second of each client divided by those of the bare transport (same transport, protocol, size and callers) in the same round (slices moments apart): median (min–max) over %d rounds. *authwire* is the whole stack with a proxy command and the client-credentials flow, tokens cached; *oauth2* is x/oauth2's Transport (bearer only); *cmd-interceptor* runs the proxy command on every call; *grpc-go* uses per-RPC OAuth credentials.\n\n", r.o.slices)
-	w("| transport/protocol/size/callers | bare calls/s | authwire | oauth2 | cmd-interceptor | grpc-go |\n|---|---|---|---|---|---|\n")
-	for _, g := range r.groups() {
-		g.Client = suite.Bare
-		w("| %s | %s |", g.GroupName(), r.unary[g.Name()].callsPerSec.rate())
-		for _, c := range clients {
-			w(" %s |", r.ratios(g, c).ratio())
-		}
-		w("\n")
-	}
-	w("\n### Unary calls over loopback: client allocations per call\n\n")
-	w("Bare: allocations and bytes per call (medians); others: the difference from bare in the same cell.\n\n")
-	w("| transport/protocol/size/callers | bare | authwire | oauth2 | cmd-interceptor | grpc-go |\n|---|---|---|---|---|---|\n")
+// unaryClients are the columns of the unary tables besides bare.
+var unaryClients = []suite.Client{suite.Authwire, suite.OAuth2, suite.CmdInterceptor, suite.GRPCGo}
+
+// groupTable writes one unary table: a row per cell, bare's figure, then
+// one figure per other client.
+func (r *report) groupTable(w writer, title, intro, bareColumn string, bareCell func(*unaryRuns) string, cell func(g suite.Cell, bare *unaryRuns) string) {
+	w("### %s\n\n%s\n\n", title, intro)
+	w("| transport/protocol/size/callers | %s | authwire | oauth2 | cmd-interceptor | grpc-go |\n|---|---|---|---|---|---|\n", bareColumn)
 	for _, g := range r.groups() {
 		g.Client = suite.Bare
 		bare := r.unary[g.Name()]
-		w("| %s | %.0f, %s B |", g.GroupName(), bare.allocs.median(), sig(bare.bytes.median()))
-		for _, c := range clients {
+		w("| %s | %s |", g.GroupName(), bareCell(bare))
+		for _, c := range unaryClients {
 			g.Client = c
-			u := r.unary[g.Name()]
-			if u == nil {
+			if r.unary[g.Name()] == nil {
 				w(" — |")
 				continue
 			}
-			w(" %s, %s |", signed(u.allocs.median()-bare.allocs.median(), ""), signed(u.bytes.median()-bare.bytes.median(), " B"))
-		}
-		w("\n")
-	}
-	w("\n### Unary calls over loopback: CPU per call\n\n")
-	w("CPU time per call of the client process (with the commands it ran) plus the server process, measured around each slice. Bare: microseconds per call, client + server (medians); others: bare's total divided by the client's, paired by round — the throughput ratio a CPU-bound run would show, and far steadier than calls per second on a shared machine.\n\n")
-	w("| transport/protocol/size/callers | bare µs/call | authwire | oauth2 | cmd-interceptor | grpc-go |\n|---|---|---|---|---|---|\n")
-	for _, g := range r.groups() {
-		g.Client = suite.Bare
-		bare := r.unary[g.Name()]
-		w("| %s | %.0f + %.0f |", g.GroupName(), bare.clientCPU.median()/1e3, bare.serverCPU.median()/1e3)
-		for _, c := range clients {
-			w(" %s |", r.cpuRatios(g, c).ratio())
+			w(" %s |", cell(g, bare))
 		}
 		w("\n")
 	}
 	w("\n")
+}
+
+func (r *report) unaryTables(w writer) {
+	r.groupTable(w, "Unary calls over loopback: throughput vs bare",
+		fmt.Sprintf("Calls per second of each client divided by those of the bare transport (same transport, protocol, size and callers) in the same round (slices moments apart): median (min–max) over %d rounds. *authwire* is the whole stack with a proxy command and the client-credentials flow, tokens cached; *oauth2* is x/oauth2's Transport (bearer only); *cmd-interceptor* runs the proxy command on every call; *grpc-go* uses per-RPC OAuth credentials.", r.o.slices),
+		"bare calls/s",
+		func(bare *unaryRuns) string { return bare.callsPerSec.rate() },
+		func(g suite.Cell, _ *unaryRuns) string { return r.ratios(g, g.Client).ratio() })
+	r.groupTable(w, "Unary calls over loopback: client allocations per call",
+		"Bare: allocations and bytes per call (medians); others: the difference from bare in the same cell.",
+		"bare",
+		func(bare *unaryRuns) string {
+			return fmt.Sprintf("%.0f, %s B", bare.allocs.median(), sig(bare.bytes.median()))
+		},
+		func(g suite.Cell, bare *unaryRuns) string {
+			u := r.unary[g.Name()]
+			return signed(u.allocs.median()-bare.allocs.median(), "") + ", " + signed(u.bytes.median()-bare.bytes.median(), " B")
+		})
+	r.groupTable(w, "Unary calls over loopback: CPU per call",
+		"CPU time per call of the client process (with the commands it ran) plus the server process, read around each slice. Bare: microseconds per call, client + server (medians); others: bare's total divided by the client's, paired by round — the throughput ratio a CPU-bound run would show.",
+		"bare µs/call",
+		func(bare *unaryRuns) string {
+			return fmt.Sprintf("%.0f + %.0f", bare.clientCPU.median()/1e3, bare.serverCPU.median()/1e3)
+		},
+		func(g suite.Cell, _ *unaryRuns) string { return r.cpuRatios(g, g.Client).ratio() })
 }
 
 func (r *report) clientOnlyTable(w writer) {
