@@ -46,9 +46,22 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 7, "interleaved rounds of the stream and storm benchmarks")
 	flag.IntVar(&o.stormCalls, "storm", 1000, "concurrent calls of a refresh storm")
 	flag.IntVar(&o.streamMsgs, "stream", 100000, "messages of the long server stream")
-	flag.BoolVar(&o.quick, "quick", false, "a small subset: 16 B, h2c, Connect and gRPC")
+	flag.BoolVar(&o.quick, "quick", false, "a small subset: 16 B, h2c, Connect and gRPC; fewer slices, rounds, messages and calls unless set")
 	flag.StringVar(&o.readme, "readme", "", "update the report section of this Markdown file")
 	flag.Parse()
+	if o.quick { // smaller defaults, for the flags not given
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for _, d := range []struct {
+			name  string
+			v     *int
+			quick int
+		}{{"slices", &o.slices, 10}, {"rounds", &o.rounds, 2}, {"stream", &o.streamMsgs, 20000}, {"storm", &o.stormCalls, 300}} {
+			if !set[d.name] {
+				*d.v = d.quick
+			}
+		}
+	}
 	if err := run(o, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
