@@ -44,13 +44,22 @@ func mark(ok bool) string {
 	return "**not met**"
 }
 
+// pair returns the runs of client c and of bare in cell g, or nils.
+func (r *report) pair(g suite.Cell, c suite.Client) (u, bare *unaryRuns) {
+	g.Client = c
+	u = r.unary[g.Name()]
+	g.Client = suite.Bare
+	bare = r.unary[g.Name()]
+	if u == nil || bare == nil {
+		return nil, nil
+	}
+	return u, bare
+}
+
 // ratios returns the paired throughput ratios of client c in cell g.
 func (r *report) ratios(g suite.Cell, c suite.Client) series {
-	g.Client = c
-	u := r.unary[g.Name()]
-	g.Client = suite.Bare
-	bare := r.unary[g.Name()]
-	if u == nil || bare == nil {
+	u, bare := r.pair(g, c)
+	if u == nil {
 		return nil
 	}
 	return pairRatios(u.callsPerSec, bare.callsPerSec)
@@ -59,11 +68,8 @@ func (r *report) ratios(g suite.Cell, c suite.Client) series {
 // cpuRatios returns, round by round, bare's CPU per call (client and server)
 // over client c's: the throughput ratio a CPU-bound run would show.
 func (r *report) cpuRatios(g suite.Cell, c suite.Client) series {
-	g.Client = c
-	u := r.unary[g.Name()]
-	g.Client = suite.Bare
-	bare := r.unary[g.Name()]
-	if u == nil || bare == nil {
+	u, bare := r.pair(g, c)
+	if u == nil {
 		return nil
 	}
 	return pairRatios(total(bare), total(u))
