@@ -1,7 +1,10 @@
 package matrix_test
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/authtest"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/transport"
@@ -35,9 +39,15 @@ const (
 	authCommand authKind = "external-command" // authType ExternalCommand
 	authNone    authKind = "none"             // authType None against a sandbox (anonymous) server
 	authLazy    authKind = "lazy"             // authType unset, a client secret configured, the server requires tokens
+	authPKCE    authKind = "pkce"             // authType Pkce, the login completed by a scripted browser
+	authDevice  authKind = "device"           // authType DeviceFlow, approved at the first poll
 )
 
-var auths = []authKind{authSecret, authCommand, authNone, authLazy}
+var auths = []authKind{authSecret, authCommand, authNone, authLazy, authPKCE, authDevice}
+
+// interactive reports whether a is a login flow (tokens from a login, then
+// refreshed with the refresh token).
+func (a authKind) interactive() bool { return a == authPKCE || a == authDevice }
 
 // A proxyKind is the authenticating proxy in front of the server and the
 // proxy command that satisfies it.
@@ -92,6 +102,7 @@ type counts struct {
 	ProxyRuns     int64 // proxy command runs
 	ProxyRejected int64 // requests the proxy turned away
 	Metadata      int64 // AuthMetadataService calls, RPC and REST
+	Logins        int64 // authorization and device authorization requests
 }
 
 func countsOf(c authtest.Counters) counts {
@@ -102,6 +113,7 @@ func countsOf(c authtest.Counters) counts {
 		ProxyRuns:     c.ProxyTokens,
 		ProxyRejected: c.ProxyRejected,
 		Metadata:      c.GetOAuth2Metadata + c.GetPublicClientConfig + c.WellKnown + c.FlyteClient,
+		Logins:        c.Authorizations + c.DeviceAuthorizations,
 	}
 }
 
@@ -129,6 +141,9 @@ func newEnv(t *testing.T, r row, authRequired bool) *env {
 	if r.auth == authNone && !authRequired {
 		opts = append(opts, authtest.WithAnonymous())
 	}
+	if r.auth == authPKCE {
+		opts = append(opts, authtest.WithRedirectURI("http://127.0.0.1:0/callback"))
+	}
 	srv := authtest.New(t, opts...)
 	cfg := &config.Platform{
 		Endpoint:        srv.Endpoint(),
@@ -148,6 +163,13 @@ func newEnv(t *testing.T, r row, authRequired bool) *env {
 		cfg.Command = fetchCommand(srv.CommandTokenURL(), srv.CAFile())
 	case authNone:
 		cfg.AuthType = config.AuthNone
+	case authPKCE:
+		cfg.AuthType = config.AuthPKCE
+		cfg.PKCE.Timeout = 30 * time.Second
+	case authDevice:
+		cfg.AuthType = config.AuthDeviceFlow
+		cfg.DeviceFlow.PollInterval = time.Millisecond
+		cfg.DeviceFlow.Timeout = 30 * time.Second
 	}
 	if r.proxy.on {
 		cfg.ProxyCommand = fetchCommand(srv.ProxyTokenURL(), srv.CAFile())
@@ -158,13 +180,42 @@ func newEnv(t *testing.T, r row, authRequired bool) *env {
 // connect builds the stack from the configuration.
 func (e *env) connect() {
 	e.t.Helper()
-	c, err := transport.NewClient(e.t.Context(), e.cfg)
+	c, err := transport.NewClient(e.t.Context(), e.cfg, transport.WithAuthnOptions(
+		authn.WithTokenStore(authn.NewMemoryTokenStore()), // never the user's keyring
+		authn.WithPrompt(io.Discard),
+		authn.WithBrowser(e.browse),
+	))
 	if err != nil {
 		e.t.Fatalf("transport.NewClient: %v", err)
 	}
 	e.t.Cleanup(c.CloseIdleConnections)
 	e.http = c
 	e.rpc = authtest.NewTestClient(c, e.srv.URL(), e.row.proto.client...)
+}
+
+// browse is the user's browser for PKCE logins: it opens the login URL and
+// follows the redirect to the stack's loopback callback. Behind the proxy it
+// carries a proxy token, as a browser that went through the proxy's own
+// login would.
+func (e *env) browse(ctx context.Context, loginURL string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loginURL, nil)
+	if err != nil {
+		return err
+	}
+	if e.row.proxy.on {
+		req.Header.Set("Proxy-Authorization", "Bearer "+e.srv.IssueProxyToken())
+	}
+	tlsConf := &tls.Config{RootCAs: e.srv.CertPool(), MinVersion: tls.VersionTLS12}
+	// The stack may finish the login (and the test) as soon as the callback
+	// has the code, so failures here show in the outcome, not as t.Errorf.
+	tr := &http.Transport{Proxy: nil, TLSClientConfig: tlsConf}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
 }
 
 // call makes one call of the row's kind.

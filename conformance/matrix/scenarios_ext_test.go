@@ -66,6 +66,7 @@ var scenarios = []scenario{
 			c := fetched(r, 1)
 			c.ProxyRuns = proxyRuns(r)
 			c.Metadata = metadata(r)
+			c.Logins = logins(r)
 			if r.auth == authLazy {
 				c.Attempts = 2 // the bare first try, then the replay with a token
 				return outcome{Counts: c, Codes: []string{"ok"}}
@@ -126,7 +127,8 @@ var scenarios = []scenario{
 		want: func(r row) outcome {
 			var c counts
 			switch r.auth {
-			case authSecret, authCommand:
+			case authSecret, authCommand, authPKCE, authDevice:
+				// The second fetch of a login flow is a refresh, not a login.
 				c = fetched(r, 2)
 				c.Attempts = 2
 			case authLazy:
@@ -137,6 +139,7 @@ var scenarios = []scenario{
 			}
 			c.ProxyRuns = proxyRuns(r)
 			c.Metadata = metadata(r)
+			c.Logins = logins(r)
 			return outcome{Counts: c, Codes: []string{"unauthenticated"}}
 		},
 	},
@@ -227,9 +230,9 @@ var scenarios = []scenario{
 			return e.observe([]string{e.code(err)})
 		},
 		want: func(r row) outcome {
-			c := counts{ProxyRuns: proxyRuns(r), Metadata: metadata(r)}
+			c := counts{ProxyRuns: proxyRuns(r), Metadata: metadata(r), Logins: logins(r)}
 			switch r.auth {
-			case authSecret:
+			case authSecret, authPKCE, authDevice:
 				c.TokenRequests = 1
 			case authLazy:
 				c.TokenRequests, c.Attempts = 1, 1
@@ -248,12 +251,20 @@ func (e *env) observe(codes []string) outcome {
 // fetched is the credential fetches of n logins for r's authentication.
 func fetched(r row, n int64) counts {
 	switch r.auth {
-	case authSecret, authLazy:
+	case authSecret, authLazy, authPKCE, authDevice:
 		return counts{TokenRequests: n}
 	case authCommand:
 		return counts{CommandRuns: n}
 	}
 	return counts{}
+}
+
+// logins is how many logins a fresh stack starts: one for login flows.
+func logins(r row) int64 {
+	if r.auth.interactive() {
+		return 1
+	}
+	return 0
 }
 
 // proxyRuns is how often a fresh stack runs the proxy command: once.
