@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/authwire/authwire/authtest"
-	"github.com/authwire/authwire/errs"
+	"github.com/authwire/authwire/conformance/peers/peertest"
 )
 
 // A protocol is how the client talks to the protected service, with the
@@ -112,18 +111,11 @@ func restPost(ctx context.Context, e *env) error {
 	return restDo(e, req, body)
 }
 
-// restDo sends req and turns a failure status into the error errs maps it
-// to, the way REST users of the stack check responses.
+// restDo sends req and checks the answer is want (as JSON); a failure
+// status becomes the error errs maps the response to, the way REST users of
+// the stack check answers.
 func restDo(e *env, req *http.Request, want string) error {
-	resp, err := e.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if err := errs.FromResponse(resp); err != nil {
-		return err
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	data, err := peertest.Do(e.http, req)
 	if err != nil {
 		return err
 	}

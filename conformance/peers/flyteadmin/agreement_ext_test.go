@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/authwire/authwire/authtest"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/conformance/peers/flyteadmin"
+	"github.com/authwire/authwire/conformance/peers/peertest"
 	"github.com/authwire/authwire/conformance/peers/pki"
 	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/transport"
@@ -130,15 +130,7 @@ func rest(ctx context.Context, c *http.Client, url, want string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if err := errs.FromResponse(resp); err != nil {
-		return err
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, err := peertest.Do(c, req)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,8 +20,6 @@ import (
 	"github.com/authwire/authwire/transport"
 )
 
-var publicScopes = []string{"openid", "offline_access", "all"}
-
 func server() peertest.Server {
 	return peertest.Server{Roots: peer.tls.Pool, TokenPath: "/oauth2/token"}
 }
@@ -35,22 +32,7 @@ func introspect() resource.Introspector {
 // introspection and publishes its OpenID discovery document.
 func newResource(t *testing.T) *resource.Server {
 	t.Helper()
-	res, err := resource.Start(resource.Config{
-		MetadataURL: peer.public + "/.well-known/openid-configuration",
-		Introspect:  introspect(),
-		Public: resource.PublicClient{
-			ClientID:                 publicClient,
-			RedirectURI:              "http://127.0.0.1:0/callback",
-			Scopes:                   publicScopes,
-			AuthorizationMetadataKey: "authorization",
-		},
-		Client: adminClient(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(res.Close)
-	return res
+	return peertest.NewResource(t, peer.public+"/.well-known/openid-configuration", introspect(), adminClient())
 }
 
 // revoke revokes token at Hydra (RFC 7009) and checks it is inactive.
@@ -127,49 +109,27 @@ func TestPKCE(t *testing.T) {
 	t.Parallel()
 	needHydra(t)
 	res := newResource(t)
-	cfg := peertest.Platform(res, config.AuthPKCE)
-	cfg.PKCE.Timeout = 30 * time.Second
-	store := authn.NewMemoryTokenStore()
-	l := peertest.NewLogins(t, peer.tls.TLSClientConfig())
-	var skew atomic.Int64
-	clock := transport.WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) })
-	c, rec := peertest.Stack(t, server(), res, cfg, clock, transport.WithAuthnOptions(authn.WithTokenStore(store), authn.WithBrowser(l.Open)))
-	peertest.CallAll(t, c, res)
-	urls := l.Opened()
-	if len(urls) != 1 {
-		t.Fatalf("logins = %d, want 1", len(urls))
-	}
-	peertest.CheckAuthorizationRequest(t, urls[0], publicClient)
-	if got := rec.Grants(); !slices.Equal(got, []string{"authorization_code"}) {
-		t.Fatalf("token requests %q, want one authorization_code", got)
-	}
-	key := authn.TokenKey{Endpoint: res.Endpoint(), ClientID: publicClient}
-	first, err := store.Load(t.Context(), key)
-	if err != nil || first == nil || first.RefreshToken == "" {
-		t.Fatalf("stored token %v, %v: want a refresh token", first, err)
-	}
+	p := peertest.LogIn(t, server(), res, peer.tls.TLSClientConfig())
+	first := p.Stored(t, res)
 
-	skew.Store(int64(2 * time.Hour))
-	peertest.CallAll(t, c, res)
-	if got := rec.Grants(); !slices.Equal(got, []string{"authorization_code", "refresh_token"}) {
+	p.Advance(2 * time.Hour)
+	peertest.CallAll(t, p.Client, res)
+	if got := p.Rec.Grants(); !slices.Equal(got, []string{"authorization_code", "refresh_token"}) {
 		t.Fatalf("token requests %q, want a refresh after expiry", got)
 	}
-	second, err := store.Load(t.Context(), key)
-	if err != nil || second == nil || second.RefreshToken == "" || second.RefreshToken == first.RefreshToken {
-		t.Fatalf("after the refresh the store holds %v, %v: want the rotated refresh token", second, err)
+	if second := p.Stored(t, res); second.RefreshToken == first.RefreshToken {
+		t.Fatal("after the refresh the store holds the old refresh token, want the rotated one")
 	}
-	if len(l.Opened()) != 1 {
+	if len(p.Logins.Opened()) != 1 {
 		t.Fatal("the refresh started a login")
 	}
 
 	// Hydra rotated the refresh token: the old one is refused.
 	conf := oauth2.Config{ClientID: publicClient, Endpoint: oauth2.Endpoint{TokenURL: peer.public + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams}}
 	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, adminClient())
-	_, err = conf.TokenSource(ctx, &oauth2.Token{RefreshToken: first.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
+	_, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: first.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
 	var re *oauth2.RetrieveError
-	if !errAs(err, &re) || re.ErrorCode != "invalid_grant" {
+	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
 		t.Fatalf("old refresh token: %v, want invalid_grant", err)
 	}
 }
-
-func errAs(err error, target any) bool { return err != nil && errors.As(err, target) }

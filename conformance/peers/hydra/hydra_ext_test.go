@@ -19,15 +19,16 @@ import (
 	"time"
 
 	"github.com/authwire/authwire/conformance/peers/peerproc"
+	"github.com/authwire/authwire/conformance/peers/peertest"
 	"github.com/authwire/authwire/conformance/peers/pki"
 )
 
 // Clients registered in Hydra. Ids and secrets hold characters that must
 // be form-encoded in HTTP Basic credentials; secrets are random per run.
 const (
-	basicClient  = "flyte:basic+client" // client_credentials, client_secret_basic
-	postClient   = "flyte:post+client"  // client_credentials, client_secret_post
-	publicClient = "flytectl"           // public: authorization code + PKCE, refresh
+	basicClient  = "flyte:basic+client"    // client_credentials, client_secret_basic
+	postClient   = "flyte:post+client"     // client_credentials, client_secret_post
+	publicClient = peertest.PublicClientID // public: authorization code + PKCE, refresh
 )
 
 var peer struct {

@@ -60,11 +60,11 @@ func TestDiscovery(t *testing.T) {
 		TokenEndpoint:               meta.TokenEndpoint,
 		AuthorizationEndpoint:       peer.issuer + "/auth",
 		DeviceAuthorizationEndpoint: meta.DeviceAuthorizationEndpoint,
-		ScopesSupported:             publicScopes,
+		ScopesSupported:             peertest.PublicScopes,
 		GrantTypesSupported:         meta.GrantTypes,
 		ClientID:                    publicClient,
 		RedirectURI:                 "http://127.0.0.1:0/callback",
-		Scopes:                      publicScopes,
+		Scopes:                      peertest.PublicScopes,
 		AuthorizationMetadataKey:    "authorization",
 	}
 	if diff := cmp.Diff(want, *cc); diff != "" {

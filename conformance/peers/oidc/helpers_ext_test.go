@@ -9,9 +9,6 @@ import (
 	"github.com/authwire/authwire/conformance/peers/resource"
 )
 
-// publicScopes are the scopes the resource server publishes.
-var publicScopes = []string{"openid", "offline_access", "all"}
-
 // server describes the provider to [peertest.Stack].
 func server() peertest.Server {
 	return peertest.Server{Roots: peer.tls.Pool, TokenPath: "/token", DevicePath: "/device/auth"}
@@ -22,26 +19,10 @@ func introspect() resource.Introspector {
 }
 
 // newResource starts a Flyte-like service that checks tokens at the
-// provider and publishes its metadata, as flyteadmin does with an external
-// IdP.
+// provider and publishes its RFC 8414 metadata.
 func newResource(t *testing.T) *resource.Server {
 	t.Helper()
-	res, err := resource.Start(resource.Config{
-		MetadataURL: peer.issuer + "/.well-known/oauth-authorization-server",
-		Introspect:  introspect(),
-		Public: resource.PublicClient{
-			ClientID:                 publicClient,
-			RedirectURI:              "http://127.0.0.1:0/callback", // any free port: the provider allows any port on loopback
-			Scopes:                   publicScopes,
-			AuthorizationMetadataKey: "authorization",
-		},
-		Client: idpClient(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(res.Close)
-	return res
+	return peertest.NewResource(t, peer.issuer+"/.well-known/oauth-authorization-server", introspect(), idpClient())
 }
 
 // revoke revokes token at the provider (RFC 7009), authenticating as

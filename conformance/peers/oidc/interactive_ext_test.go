@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,18 +15,8 @@ import (
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/conformance/peers/browser"
 	"github.com/authwire/authwire/conformance/peers/peertest"
-	"github.com/authwire/authwire/conformance/peers/resource"
 	"github.com/authwire/authwire/transport"
 )
-
-func storedToken(t *testing.T, store authn.TokenStore, res *resource.Server) *oauth2.Token {
-	t.Helper()
-	tok, err := store.Load(t.Context(), authn.TokenKey{Endpoint: res.Endpoint(), ClientID: publicClient})
-	if err != nil || tok == nil || tok.RefreshToken == "" {
-		t.Fatalf("stored token %v, %v: want one with a refresh token", tok, err)
-	}
-	return tok
-}
 
 // TestPKCE logs in with the authorization code grant and PKCE S256 against
 // the provider's login and consent pages; refreshes the token when it
@@ -39,30 +28,15 @@ func storedToken(t *testing.T, store authn.TokenStore, res *resource.Server) *oa
 func TestPKCE(t *testing.T) {
 	t.Parallel()
 	res := newResource(t)
-	cfg := peertest.Platform(res, config.AuthPKCE)
-	cfg.PKCE.Timeout = 30 * time.Second // a failed login fails the test soon
-	store := authn.NewMemoryTokenStore()
-	l := peertest.NewLogins(t, peer.tls.TLSClientConfig())
-	var skew atomic.Int64
-	clock := transport.WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) })
-	c, rec := peertest.Stack(t, server(), res, cfg, clock, transport.WithAuthnOptions(authn.WithTokenStore(store), authn.WithBrowser(l.Open)))
-	peertest.CallAll(t, c, res)
-
-	urls := l.Opened()
-	if len(urls) != 1 {
-		t.Fatalf("logins = %d, want 1", len(urls))
-	}
-	peertest.CheckAuthorizationRequest(t, urls[0], publicClient)
-	if got := rec.Grants(); !slices.Equal(got, []string{"authorization_code"}) {
-		t.Fatalf("token requests %q, want one authorization_code", got)
-	}
+	p := peertest.LogIn(t, server(), res, peer.tls.TLSClientConfig())
+	c, rec, l := p.Client, p.Rec, p.Logins
 	if got := rec.AuthMethods(); !slices.Equal(got, []string{"none"}) {
 		t.Errorf("a public client sent client authentication %q", got)
 	}
-	first := storedToken(t, store, res)
+	first := p.Stored(t, res)
 
 	// Two hours later the access token has expired: one refresh, no login.
-	skew.Store(int64(2 * time.Hour))
+	p.Advance(2 * time.Hour)
 	before := res.Counters().Attempts
 	peertest.CallAll(t, c, res)
 	if d := res.Counters().Attempts - before; d != int64(len(peertest.Protocols)) {
@@ -71,7 +45,7 @@ func TestPKCE(t *testing.T) {
 	if got := rec.Grants(); !slices.Equal(got, []string{"authorization_code", "refresh_token"}) {
 		t.Fatalf("token requests %q, want a refresh after expiry", got)
 	}
-	second := storedToken(t, store, res)
+	second := p.Stored(t, res)
 	if second.RefreshToken == first.RefreshToken {
 		t.Errorf("the rotated refresh token was not stored")
 	}
@@ -89,7 +63,7 @@ func TestPKCE(t *testing.T) {
 
 	// Another program with the same token store needs no login and no
 	// token request.
-	c2, rec2 := peertest.Stack(t, server(), res, cfg, clock, transport.WithAuthnOptions(authn.WithTokenStore(store), peertest.NoLogin(t)))
+	c2, rec2 := peertest.Stack(t, server(), res, p.Config, p.Clock(), transport.WithAuthnOptions(authn.WithTokenStore(p.Store), peertest.NoLogin(t)))
 	peertest.CallAll(t, c2, res)
 	if got := rec2.Grants(); len(got) != 0 {
 		t.Errorf("second program made token requests %q", got)
@@ -165,7 +139,7 @@ func TestDeviceFlow(t *testing.T) {
 					t.Errorf("logged in %s after the prompt: polled faster than the 5 s default", waited)
 				}
 			}
-			storedToken(t, store, res)
+			peertest.StoredToken(t, store, res)
 		})
 	}
 }
@@ -180,7 +154,7 @@ func TestRefreshFromStore(t *testing.T) {
 	conf := &oauth2.Config{
 		ClientID: publicClient,
 		Endpoint: oauth2.Endpoint{TokenURL: peer.issuer + "/token", DeviceAuthURL: peer.issuer + "/device/auth", AuthStyle: oauth2.AuthStyleInParams},
-		Scopes:   publicScopes,
+		Scopes:   peertest.PublicScopes,
 	}
 	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, idpClient())
 	da, err := conf.DeviceAuth(ctx)
@@ -213,7 +187,7 @@ func TestRefreshFromStore(t *testing.T) {
 	if rec.LastBearer() == tok.AccessToken {
 		t.Error("the expired access token was sent")
 	}
-	if got := storedToken(t, store, res); got.AccessToken == tok.AccessToken {
+	if got := peertest.StoredToken(t, store, res); got.AccessToken == tok.AccessToken {
 		t.Error("the refreshed token was not stored")
 	}
 }

@@ -13,15 +13,16 @@ import (
 	"time"
 
 	"github.com/authwire/authwire/conformance/peers/peerproc"
+	"github.com/authwire/authwire/conformance/peers/peertest"
 	"github.com/authwire/authwire/conformance/peers/pki"
 )
 
 // The provider's clients. Secrets are random per run.
 const (
-	basicClient    = "cc-basic"        // client_credentials, client_secret_basic
-	postClient     = "cc-post"         // client_credentials, client_secret_post
-	resourceClient = "resource-server" // introspects tokens
-	publicClient   = "flytectl"        // public: authorization code + PKCE, device, refresh
+	basicClient    = "cc-basic"              // client_credentials, client_secret_basic
+	postClient     = "cc-post"               // client_credentials, client_secret_post
+	resourceClient = "resource-server"       // introspects tokens
+	publicClient   = peertest.PublicClientID // public: authorization code + PKCE, device, refresh
 )
 
 // peer is the provider every test of the package shares.

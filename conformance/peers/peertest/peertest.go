@@ -17,9 +17,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
+	"golang.org/x/oauth2"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/authwire/authwire/authn"
@@ -114,6 +117,37 @@ func (r *Recorder) LastBearer() string {
 	return r.bearer
 }
 
+// PublicClientID and PublicScopes are the public client every peer
+// registers and the resource server publishes.
+const PublicClientID = "flytectl"
+
+// PublicScopes are the scopes the resource server publishes.
+var PublicScopes = []string{"openid", "offline_access", "all"}
+
+// NewResource starts a Flyte-like service in front of a peer: it checks
+// tokens with introspect, publishes the peer's metadata document at
+// metadataURL (fetched through client) and the public client config with a
+// loopback redirect URI on any free port. It stops when the test ends.
+func NewResource(t *testing.T, metadataURL string, introspect resource.Introspector, client *http.Client) *resource.Server {
+	t.Helper()
+	res, err := resource.Start(resource.Config{
+		MetadataURL: metadataURL,
+		Introspect:  introspect,
+		Public: resource.PublicClient{
+			ClientID:                 PublicClientID,
+			RedirectURI:              "http://127.0.0.1:0/callback", // peers allow any port on loopback (RFC 8252)
+			Scopes:                   PublicScopes,
+			AuthorizationMetadataKey: "authorization",
+		},
+		Client: client,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(res.Close)
+	return res
+}
+
 // Platform is what a user writes for the resource server: h2c to it.
 func Platform(res *resource.Server, auth config.AuthType) *config.Platform {
 	return &config.Platform{Endpoint: res.Endpoint(), Insecure: true, AuthType: auth}
@@ -176,22 +210,33 @@ func restCall(ctx context.Context, c *http.Client, res *resource.Server) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.Do(req)
+	body, err := Do(c, req)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if err := errs.FromResponse(resp); err != nil {
+	var answer struct{ Msg string }
+	if err := json.Unmarshal(body, &answer); err != nil {
 		return err
 	}
-	var body struct{ Msg string }
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return err
-	}
-	if body.Msg != "hi" {
-		return fmt.Errorf("echoed %q", body.Msg)
+	if answer.Msg != "hi" {
+		return fmt.Errorf("echoed %q", answer.Msg)
 	}
 	return nil
+}
+
+// Do sends a REST request through c and returns the body of a successful
+// answer (at most 1 MiB); a failure status becomes the error errs maps the
+// response to, the way REST users of the stack check answers.
+func Do(c *http.Client, req *http.Request) ([]byte, error) {
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := errs.FromResponse(resp); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 }
 
 // CallAll makes one call per protocol, all of which must succeed.
@@ -313,4 +358,62 @@ func CheckAuthorizationRequest(t *testing.T, loginURL, clientID string) {
 	case redirect == nil || redirect.Hostname() != "127.0.0.1" || redirect.Port() == "0" || redirect.Port() == "":
 		t.Errorf("redirect_uri %q: want the loopback port actually bound", q.Get("redirect_uri"))
 	}
+}
+
+// PKCE is a stack that has logged in with the authorization code grant and
+// PKCE through a scripted browser, keeping its tokens in a memory store, on a
+// clock the test can move forward.
+type PKCE struct {
+	Config *config.Platform
+	Client *http.Client
+	Rec    *Recorder
+	Store  authn.TokenStore
+	Logins *Logins
+	skew   atomic.Int64
+}
+
+// LogIn builds the stack for res, makes one call per protocol and checks
+// that this took exactly one login, with a well-formed authorization
+// request, and one authorization_code token request.
+func LogIn(t *testing.T, srv Server, res *resource.Server, tlsConf *tls.Config) *PKCE {
+	t.Helper()
+	p := &PKCE{Config: Platform(res, config.AuthPKCE), Store: authn.NewMemoryTokenStore(), Logins: NewLogins(t, tlsConf)}
+	p.Config.PKCE.Timeout = 30 * time.Second // a failed login fails the test soon
+	p.Client, p.Rec = Stack(t, srv, res, p.Config, p.Clock(), transport.WithAuthnOptions(authn.WithTokenStore(p.Store), authn.WithBrowser(p.Logins.Open)))
+	CallAll(t, p.Client, res)
+	urls := p.Logins.Opened()
+	if len(urls) != 1 {
+		t.Fatalf("logins = %d, want 1", len(urls))
+	}
+	CheckAuthorizationRequest(t, urls[0], PublicClientID)
+	if got := p.Rec.Grants(); !slices.Equal(got, []string{"authorization_code"}) {
+		t.Fatalf("token requests %q, want one authorization_code", got)
+	}
+	return p
+}
+
+// Clock is the stack's clock: now, moved forward by [PKCE.Advance].
+func (p *PKCE) Clock() transport.Option {
+	return transport.WithClock(func() time.Time { return time.Now().Add(time.Duration(p.skew.Load())) })
+}
+
+// Advance moves the stack's clock forward by d.
+func (p *PKCE) Advance(d time.Duration) { p.skew.Add(int64(d)) }
+
+// Stored returns the stored token of the login to res; it must hold a
+// refresh token.
+func (p *PKCE) Stored(t *testing.T, res *resource.Server) *oauth2.Token {
+	t.Helper()
+	return StoredToken(t, p.Store, res)
+}
+
+// StoredToken returns the token store holds for the public client's login to
+// res; it must hold a refresh token.
+func StoredToken(t *testing.T, store authn.TokenStore, res *resource.Server) *oauth2.Token {
+	t.Helper()
+	tok, err := store.Load(t.Context(), authn.TokenKey{Endpoint: res.Endpoint(), ClientID: PublicClientID})
+	if err != nil || tok == nil || tok.RefreshToken == "" {
+		t.Fatalf("stored token %v, %v: want one with a refresh token", tok, err)
+	}
+	return tok
 }
