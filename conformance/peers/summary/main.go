@@ -1,6 +1,7 @@
 // Command summary turns the output of "go test -json" into the row run.sh
-// prints for a suite: it copies the tests' own output to stdout, counts the
-// leaf tests (those without subtests) that passed, failed and were skipped,
+// prints for a suite: it copies the tests' output to stdout without the
+// progress lines of -v ("=== RUN", "--- PASS" and the like), counts the leaf
+// tests (those without subtests) that passed, failed and were skipped,
 // and appends "suite, cases, passed, failed, seconds" (tab-separated) to the
 // file named by AUTHWIRE_CONFORMANCE_SUMMARY, if set.
 //
@@ -50,7 +51,9 @@ func run(suite string, in io.Reader, out io.Writer, start time.Time) int {
 		}
 		switch e.Action {
 		case "output":
-			io.WriteString(out, e.Output)
+			if !progress(e.Output) {
+				io.WriteString(out, e.Output)
+			}
 		case "pass", "fail", "skip":
 			if e.Test == "" {
 				failedPackage = failedPackage || e.Action == "fail"
@@ -87,6 +90,17 @@ func run(suite string, in io.Reader, out io.Writer, start time.Time) int {
 		return 1
 	}
 	return 0
+}
+
+// progress reports whether line is one of the progress lines -v adds.
+func progress(line string) bool {
+	trimmed := strings.TrimLeft(line, " ")
+	for _, prefix := range []string{"=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- PASS", "--- SKIP"} {
+		if strings.HasPrefix(trimmed, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasSubtests reports whether another test in keys is a subtest of key.

@@ -14,7 +14,9 @@ func TestRunCountsLeafTests(t *testing.T) {
 	t.Setenv("AUTHWIRE_CONFORMANCE_SUMMARY", row)
 	events := strings.Join([]string{
 		`{"Action":"run","Package":"p","Test":"TestA"}`,
+		`{"Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}`,
 		`{"Action":"output","Package":"p","Test":"TestA","Output":"hello\n"}`,
+		`{"Action":"output","Package":"p","Test":"TestA","Output":"--- PASS: TestA (0.00s)\n"}`,
 		`{"Action":"pass","Package":"p","Test":"TestA"}`,
 		`{"Action":"pass","Package":"p","Test":"TestB/x"}`,
 		`{"Action":"fail","Package":"p","Test":"TestB/y"}`,
