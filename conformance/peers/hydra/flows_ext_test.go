@@ -56,8 +56,11 @@ func clientAuth(client string) peertest.ClientAuth {
 // and secrets contain ':', '+', '/', '%', '&', '='). Tokens are discovered
 // from the OpenID configuration the resource server forwards, and a
 // revocation costs one token request and one replay.
+//
+// The Hydra tests run one at a time: in parallel, Hydra (DSN=memory)
+// sometimes reported the token it had just issued after a revocation as
+// inactive (about one run in six); one at a time they are stable.
 func TestClientCredentials(t *testing.T) {
-	t.Parallel()
 	needHydra(t)
 	for _, tc := range []struct {
 		name, client string
@@ -70,7 +73,6 @@ func TestClientCredentials(t *testing.T) {
 		{"post client with basic", postClient, oauth2.AuthStyleInHeader, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
 			res := newResource(t)
 			cfg := peertest.Platform(res, config.AuthClientSecret)
 			cfg.ClientID, cfg.ClientSecret, cfg.Scopes = tc.client, peer.secrets[tc.client], []string{"all"}
@@ -106,7 +108,6 @@ func TestClientCredentials(t *testing.T) {
 // login app), then lets the token expire: the refresh rotates the refresh
 // token, the new one is stored, and Hydra refuses the old one.
 func TestPKCE(t *testing.T) {
-	t.Parallel()
 	needHydra(t)
 	res := newResource(t)
 	p := peertest.LogIn(t, server(), res, peer.tls.TLSClientConfig())
