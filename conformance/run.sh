@@ -38,6 +38,23 @@ step connect-conformance go test -race -count=1 -timeout 30m ./connect/
 # The client under test builds only once gen/ exists: vet it now.
 step connect-client-vet go vet -tags conformancegen ./connect/...
 
+# The protocol × auth × transport × proxy matrix against authtest, and the
+# independent peers: panva oidc-provider (npm ci on first use), Ory Hydra
+# (built into the user cache on first use: minutes), and the grpc-go server
+# generated from flyteidl v1.5.21. Each peer is started by its tests on
+# loopback and stopped by PID. peers/summary counts the leaf tests.
+gosuite() { # gosuite SUITE GO-TEST-ARGS...: go test -json, summarized as one row
+	local suite=$1
+	shift
+	go test -race -count=1 -json "$@" | go run ./peers/summary "$suite"
+}
+step matrix gosuite matrix -parallel 16 -timeout 30m ./matrix/
+step oidc-provider gosuite oidc-provider -timeout 10m ./peers/oidc/
+export AUTHWIRE_HYDRA_BUILD=1
+step hydra gosuite hydra -timeout 30m ./peers/hydra/
+step flyteidl-grpc gosuite flyteidl-grpc -timeout 10m ./peers/flyteadmin/
+step peers-vet go vet ./matrix/... ./peers/...
+
 echo
 printf '%-28s %7s %7s %7s %8s\n' suite cases passed failed seconds
 while IFS=$'\t' read -r suite cases passed failed seconds; do
