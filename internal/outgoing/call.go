@@ -8,6 +8,7 @@ package outgoing
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -110,18 +111,62 @@ func (c *Call) WaitBody(ctx context.Context) error {
 	return c.body.wait(ctx)
 }
 
-// trackedBody reports when it has been closed.
+// errBodyClosed is what a read of a tracked body returns after Close.
+var errBodyClosed = errors.New("outgoing: request body read after close")
+
+// trackedBody reports when the transport is done with it: closed, and no
+// read in flight. After Close it reads nothing more, so a read the
+// transport had not finished cannot consume the payload a replay rewinds.
 type trackedBody struct {
 	rc     io.ReadCloser
 	mu     sync.Mutex
 	closed bool
-	done   chan struct{} // made by the first waiter
+	active int           // reads in flight
+	done   chan struct{} // made by the first waiter; closed when finished
 }
 
-func (b *trackedBody) Read(p []byte) (int, error) { return b.rc.Read(p) }
+// enter registers a read; false when the body is already closed.
+func (b *trackedBody) enter() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	b.active++
+	return true
+}
+
+func (b *trackedBody) leave() {
+	b.mu.Lock()
+	b.active--
+	b.signalLocked()
+	b.mu.Unlock()
+}
+
+func (b *trackedBody) signalLocked() {
+	if b.closed && b.active == 0 && b.done != nil {
+		select {
+		case <-b.done:
+		default:
+			close(b.done)
+		}
+	}
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	if !b.enter() {
+		return 0, errBodyClosed
+	}
+	defer b.leave()
+	return b.rc.Read(p)
+}
 
 // WriteTo keeps the body's own io.WriterTo, if it has one.
 func (b *trackedBody) WriteTo(w io.Writer) (int64, error) {
+	if !b.enter() {
+		return 0, errBodyClosed
+	}
+	defer b.leave()
 	if wt, ok := b.rc.(io.WriterTo); ok {
 		return wt.WriteTo(w)
 	}
@@ -129,21 +174,20 @@ func (b *trackedBody) WriteTo(w io.Writer) (int64, error) {
 }
 
 func (b *trackedBody) Close() error {
-	err := b.rc.Close()
 	b.mu.Lock()
-	if !b.closed {
-		b.closed = true
-		if b.done != nil {
-			close(b.done)
-		}
-	}
+	first := !b.closed
+	b.closed = true
+	b.signalLocked()
 	b.mu.Unlock()
-	return err
+	if !first {
+		return nil
+	}
+	return b.rc.Close()
 }
 
 func (b *trackedBody) wait(ctx context.Context) error {
 	b.mu.Lock()
-	if b.rc == nil || b.closed {
+	if b.rc == nil || (b.closed && b.active == 0) {
 		b.mu.Unlock()
 		return nil
 	}

@@ -2,6 +2,7 @@ package outgoing_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -117,3 +118,45 @@ func TestSetBeyondStorage(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackedBodyWaitsForReadsInFlight: a replay may rewind the payload only
+// once the first attempt's body is closed and no read of it is running, and
+// nothing is read from it after Close.
+func TestTrackedBodyWaitsForReadsInFlight(t *testing.T) {
+	t.Parallel()
+	started, release := make(chan struct{}), make(chan struct{})
+	body := &blockingBody{started: started, release: release}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, "https://h/x", body)
+	req.GetBody = func() (io.ReadCloser, error) { return body, nil }
+	var c outgoing.Call
+	r := c.Copy(req, req.Body)
+	go r.Body.Read(make([]byte, 4))
+	<-started
+	r.Body.Close()
+	waited := make(chan error)
+	go func() { waited <- c.WaitBody(t.Context()) }()
+	select {
+	case <-waited:
+		t.Fatal("WaitBody returned while a read was in flight")
+	default:
+	}
+	close(release)
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.Body.Read(make([]byte, 4)); n != 0 || err == nil {
+		t.Fatalf("read after close = %d, %v", n, err)
+	}
+}
+
+type blockingBody struct {
+	started, release chan struct{}
+}
+
+func (b *blockingBody) Read(p []byte) (int, error) {
+	close(b.started)
+	<-b.release
+	return 0, io.EOF
+}
+
+func (b *blockingBody) Close() error { return nil }
