@@ -33,3 +33,8 @@ require (
 )
 
 replace github.com/authwire/authwire => ../
+
+tool (
+	connectrpc.com/connect/cmd/protoc-gen-connect-go
+	google.golang.org/protobuf/cmd/protoc-gen-go
+)
