@@ -26,11 +26,7 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 		return nil, configError(err, "")
 	}
 	o := collect(opts)
-	base, err := newBase(cfg, o)
-	if err != nil {
-		return nil, err
-	}
-	proxied, err := proxyLayer(cfg, base, o)
+	proxied, err := proxiedBase(cfg, o)
 	if err != nil {
 		return nil, err
 	}

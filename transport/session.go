@@ -11,16 +11,20 @@ import (
 // (flytekit's get_session): the proxy layer over the base transport, with no
 // bearer layer. It applies the same TLS, proxy and timeout policy as RPCs.
 func Session(cfg *config.Platform, opts ...Option) (*http.Client, error) {
-	o := collect(opts)
-	base, err := newBase(cfg, o)
-	if err != nil {
-		return nil, err
-	}
-	proxied, err := proxyLayer(cfg, base, o)
+	proxied, err := proxiedBase(cfg, collect(opts))
 	if err != nil {
 		return nil, err
 	}
 	return &http.Client{Transport: proxied}, nil
+}
+
+// proxiedBase is the session's transport: the proxy layer over the base.
+func proxiedBase(cfg *config.Platform, o options) (http.RoundTripper, error) {
+	base, err := newBase(cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	return proxyLayer(cfg, base, o)
 }
 
 // proxyLayer wraps base with the proxy credential of cfg, if any.
