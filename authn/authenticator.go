@@ -128,6 +128,9 @@ func (a *Authenticator) fetch(ctx context.Context) (credential, time.Time, error
 	if tok == nil || tok.AccessToken == "" {
 		return credential{}, time.Time{}, &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: "token source returned an empty token"}
 	}
+	if err := checkTokenType(tok); err != nil {
+		return credential{}, time.Time{}, err
+	}
 	expiry := tok.Expiry
 	if expiry.IsZero() {
 		expiry, _ = credcache.JWTExpiry(tok.AccessToken)
