@@ -28,9 +28,9 @@ func tokenEndpoint(t *testing.T, status int, body string) string {
 	return srv.URL + "/token"
 }
 
-// clientSecretToken asks a client-secret authenticator for a token from
-// tokenURL.
-func clientSecretToken(t *testing.T, tokenURL string) error {
+// clientSecretAuthenticator is a client-secret authenticator that gets its
+// tokens from tokenURL.
+func clientSecretAuthenticator(t *testing.T, tokenURL string) *authn.Authenticator {
 	t.Helper()
 	cfg := &config.Platform{Endpoint: "api.example.com", AuthType: config.AuthClientSecret,
 		ClientID: "app", ClientSecret: "s3cret", TokenURL: tokenURL, Scopes: []string{"all"}}
@@ -38,14 +38,21 @@ func clientSecretToken(t *testing.T, tokenURL string) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.Token(t.Context())
+	return a
+}
+
+// clientSecretToken asks a client-secret authenticator for a token from
+// tokenURL.
+func clientSecretToken(t *testing.T, tokenURL string) error {
+	t.Helper()
+	_, err := clientSecretAuthenticator(t, tokenURL).Token(t.Context())
 	return err
 }
 
 // TestTokenEndpointErrorsAreOneModel checks that every RFC 6749 and RFC 8628
 // error code a token endpoint answers reaches the caller as an
 // *errs.OAuthError with the code errs.OAuthCode gives it, the same code the
-// errs layer gives the same answer, and a description cleaned of control
+// errs layer and the bearer layer give the same answer, and a description cleaned of control
 // characters.
 func TestTokenEndpointErrorsAreOneModel(t *testing.T) {
 	t.Parallel()
@@ -74,6 +81,15 @@ func TestTokenEndpointErrorsAreOneModel(t *testing.T) {
 				Body: io.NopCloser(strings.NewReader(body)), Request: httptest.NewRequest(http.MethodPost, "https://idp.test/token", nil)}
 			if layer := errs.CodeOf(errs.FromResponse(resp)); layer != errs.CodeOf(err) {
 				t.Errorf("the errs layer reads the answer as %v, the token flow as %v", layer, errs.CodeOf(err))
+			}
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "https://api.example.com/api/v1/projects", nil)
+			unused := roundTripFunc(func(*http.Request) (*http.Response, error) {
+				t.Error("a call went out without a token")
+				return nil, errors.New("unused")
+			})
+			_, berr := authn.Wrap(unused, clientSecretAuthenticator(t, tokenEndpoint(t, status, body))).RoundTrip(req)
+			if boe, ok := errors.AsType[*errs.OAuthError](berr); !ok || boe.ErrorCode != code || errs.CodeOf(berr) != errs.CodeOf(err) {
+				t.Errorf("the bearer layer reports %v (code %v), the token flow %v", berr, errs.CodeOf(berr), errs.CodeOf(err))
 			}
 			msg := err.Error()
 			if strings.ContainsAny(msg, "\r\n\x1b\u202e\u0085") || !strings.Contains(msg, `client "app"`) || strings.Contains(msg, "s3cret") {
