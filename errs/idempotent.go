@@ -15,14 +15,14 @@ type idempotentKey struct{}
 // transport.Interceptor does so. Mark only calls that may safely reach the
 // server twice.
 func WithIdempotent(ctx context.Context) context.Context {
-	if IsIdempotent(ctx) {
+	if IsMarkedIdempotent(ctx) {
 		return ctx
 	}
 	return context.WithValue(ctx, idempotentKey{}, true)
 }
 
-// IsIdempotent reports whether ctx was marked by [WithIdempotent].
-func IsIdempotent(ctx context.Context) bool {
+// IsMarkedIdempotent reports whether ctx was marked by [WithIdempotent].
+func IsMarkedIdempotent(ctx context.Context) bool {
 	v, _ := ctx.Value(idempotentKey{}).(bool)
 	return v
 }

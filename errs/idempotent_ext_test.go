@@ -63,11 +63,11 @@ func TestRetryWhatIsSafeToRepeat(t *testing.T) {
 func TestWithIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	if errs.IsIdempotent(ctx) {
+	if errs.IsMarkedIdempotent(ctx) {
 		t.Fatal("a fresh context is marked idempotent")
 	}
 	marked := errs.WithIdempotent(ctx)
-	if !errs.IsIdempotent(marked) {
+	if !errs.IsMarkedIdempotent(marked) {
 		t.Fatal("WithIdempotent did not mark the context")
 	}
 	if errs.WithIdempotent(marked) != marked {
@@ -75,7 +75,7 @@ func TestWithIdempotent(t *testing.T) {
 	}
 	child, cancel := context.WithCancel(marked)
 	defer cancel()
-	if !errs.IsIdempotent(child) {
+	if !errs.IsMarkedIdempotent(child) {
 		t.Error("a child context lost the mark")
 	}
 }

@@ -409,7 +409,7 @@ func (t *Transport) idempotent(req *http.Request) bool {
 	if _, ok := req.Header["X-Idempotency-Key"]; ok {
 		return true
 	}
-	if t.Policy.RetryNonIdempotent || IsIdempotent(req.Context()) || isFlyteRead(req) {
+	if t.Policy.RetryNonIdempotent || IsMarkedIdempotent(req.Context()) || isFlyteRead(req) {
 		return true
 	}
 	return t.Policy.IsIdempotent != nil && t.Policy.IsIdempotent(req)

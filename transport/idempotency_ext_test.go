@@ -26,7 +26,7 @@ func (m *markRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body.Close()
 	}
 	m.mu.Lock()
-	m.marks = append(m.marks, errs.IsIdempotent(req.Context()))
+	m.marks = append(m.marks, errs.IsMarkedIdempotent(req.Context()))
 	m.mu.Unlock()
 	return nil, errors.New("recorded")
 }
