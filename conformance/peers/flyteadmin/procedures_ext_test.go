@@ -7,9 +7,14 @@ import (
 	"testing"
 
 	_ "github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/service" // registers the service descriptors
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/authwire/authwire/conformance/peers/flyteadmin"
+	"github.com/authwire/authwire/errs"
+	"github.com/authwire/authwire/transport"
 )
 
 // flyteidlMethods is the list of Flyte 1 RPCs the errs package's table of
@@ -78,4 +83,35 @@ func readMethodList(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	return levels
+}
+
+// TestReadProcedureRetriedAgainstRealServer: the real grpc-go server answers
+// ListProjects, a read of the built-in table, with Unavailable once
+// (Trailers-Only, so the status is in the headers); the stack resends it
+// with no setting, and the call succeeds on the second attempt.
+func TestReadProcedureRetriedAgainstRealServer(t *testing.T) {
+	t.Parallel()
+	srv, err := flyteadmin.Start(flyteadmin.Native, certs.CertFile, certs.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	tg := adminTarget{srv}
+	noWait := errs.Policy{Rand: func(int64) int64 { return 0 }}
+	c, err := transport.NewClient(t.Context(), tg.platform(), transport.WithRetryPolicy(noWait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	if err := tg.call(t.Context(), c, "grpc"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Reset()
+	srv.FailNext(codes.Unavailable)
+	if err := tg.call(t.Context(), c, "grpc"); err != nil {
+		t.Fatalf("ListProjects after one Unavailable: %v", err)
+	}
+	if n := srv.Counters().Attempts; n != 2 {
+		t.Errorf("%d attempts, want 2", n)
+	}
 }
