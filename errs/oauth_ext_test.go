@@ -39,12 +39,20 @@ func TestOAuthErrorIsCleaned(t *testing.T) {
 
 func TestOAuthErrorSentinels(t *testing.T) {
 	t.Parallel()
-	for code, want := range map[string]error{"access_denied": errs.ErrLoginDenied, "expired_token": errs.ErrDeviceCodeExpired, "invalid_grant": nil} {
-		err := errs.FromOAuth("authn", "", errs.NewOAuthError(code, "", ""))
-		for _, s := range []error{errs.ErrLoginDenied, errs.ErrDeviceCodeExpired} {
-			if errors.Is(err, s) != (s == want) {
-				t.Errorf("%s: errors.Is(%v) = %v", code, s, !(s == want))
-			}
+	for _, tc := range []struct {
+		code                  string
+		denied, deviceExpired bool
+	}{
+		{"access_denied", true, false},
+		{"expired_token", false, true},
+		{"invalid_grant", false, false},
+	} {
+		err := errs.FromOAuth("authn", "", errs.NewOAuthError(tc.code, "", ""))
+		if got := errors.Is(err, errs.ErrLoginDenied); got != tc.denied {
+			t.Errorf("%s: errors.Is(ErrLoginDenied) = %v", tc.code, got)
+		}
+		if got := errors.Is(err, errs.ErrDeviceCodeExpired); got != tc.deviceExpired {
+			t.Errorf("%s: errors.Is(ErrDeviceCodeExpired) = %v", tc.code, got)
 		}
 	}
 }
