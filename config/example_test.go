@@ -43,7 +43,7 @@ func ExampleLoad_environment() {
 func ExampleLoad_error() {
 	_, err := config.Load("testdata/bad-authtype.yaml", config.WithLookupEnv(emptyEnv))
 	fmt.Println(err)
-	// Output: config: testdata/bad-authtype.yaml:3: admin.authType: unknown value (want one of ClientSecret, Pkce, ExternalCommand, DeviceFlow, None): "client-secret"
+	// Output: config: testdata/bad-authtype.yaml:3: admin.authType: unknown value (want one of ClientSecret, Pkce, ExternalCommand, DeviceFlow, Passthrough, None): "client-secret"
 }
 
 func ExampleWithWarnings() {
