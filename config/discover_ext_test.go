@@ -145,6 +145,11 @@ func TestDiscoverErrors(t *testing.T) {
 		{"UCTL_CONFIG missing", func(t *testing.T, root string) []config.LoadOption {
 			return []config.LoadOption{env(map[string]string{"UCTL_CONFIG": filepath.Join(root, "absent.yaml")})}
 		}, "UCTL_CONFIG", true, "cannot read config file"},
+		{"unrelated ./config.yaml", func(t *testing.T, root string) []config.LoadOption {
+			writeFile(t, root, "work/config.yaml", "server:\n  port: 80\n")
+			writeFile(t, root, "home/.flyte/config.yaml", "admin:\n  endpoint: h\n")
+			return nil
+		}, "admin.endpoint", true, "is empty"},
 		{"found file is malformed", func(t *testing.T, root string) []config.LoadOption {
 			writeFile(t, root, "home/.flyte/config.yaml", "admin: [\n")
 			return nil
