@@ -156,6 +156,36 @@ func TestAPIKeyFromEnv(t *testing.T) {
 	}
 }
 
+// Replacing a different endpoint is worth a warning; the same one is not.
+func TestAPIKeyEndpointWarning(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, file string
+		want       []string
+	}{
+		{"different", "admin:\n  endpoint: file.example.com\n", []string{"config: FLYTE_API_KEY: its endpoint replaces the one set by admin.endpoint"}},
+		{"same", "admin:\n  endpoint: dns:///key.example.com\n", nil},
+		{"none", "admin:\n  insecure: false\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var w warnings
+			path := writeFile(t, dir, tc.name+".yaml", tc.file)
+			if _, err := config.Load(path, env(map[string]string{"FLYTE_API_KEY": b64("key.example.com:id:sec:o")}), w.option()); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, x := range w.get() {
+				got = append(got, x.String())
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Fatalf("warnings %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestAPIKeyErrorNamesTheVariable(t *testing.T) {
 	t.Parallel()
 	bad := b64("h:id")

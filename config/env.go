@@ -17,9 +17,9 @@ import "strings"
 // are set, flyte-sdk's wins, and a warning (see [WithWarnings]) says so if
 // the values differ. Last, FLYTE_API_KEY (see [ParseAPIKey]) sets the
 // endpoint, the client id and secret, authType ClientSecret and the org,
-// over every other variable, as flyte-sdk does; it clears
-// clientSecretLocation and clientSecretEnvVar, which would otherwise win
-// over the key's secret.
+// over every other variable, as flyte-sdk does (with a warning when it
+// replaces a different endpoint); it clears clientSecretLocation and
+// clientSecretEnvVar, which would otherwise win over the key's secret.
 //
 // A variable that is unset or blank leaves the setting alone. Values follow
 // the rules of [Load]; lists and commands are comma-separated, as in
@@ -92,10 +92,14 @@ func (l *loader) envValue(k *key) (name, value string, ok bool) {
 }
 
 // applyAPIKey sets what an API key holds, recording FLYTE_API_KEY as the
-// origin of each setting.
+// origin of each setting, and warns when it replaces another endpoint.
 func (l *loader) applyAPIKey(k APIKey) {
 	p := &l.p
-	p.Endpoint = strings.TrimPrefix(k.Endpoint, "dns:///")
+	endpoint := strings.TrimPrefix(k.Endpoint, "dns:///")
+	if p.Endpoint != "" && p.Endpoint != endpoint {
+		l.o.warn(Warning{Key: apiKeyEnv, Message: "its endpoint replaces the one set by " + l.where("endpoint").key})
+	}
+	p.Endpoint = endpoint
 	p.ClientID = k.ClientID
 	p.ClientSecret = k.ClientSecret
 	p.ClientSecretLocation, p.ClientSecretEnvVar = "", ""
