@@ -30,9 +30,9 @@ func (k APIKey) String() string {
 		", ClientSecret: <redacted>, Org: " + strconv.Quote(k.Org) + "}"
 }
 
-// ParseAPIKey decodes a flyte-sdk API key. Every key flyte-sdk decodes is
-// decoded to the same fields, and keys flyte-sdk cannot read are accepted
-// too:
+// ParseAPIKey decodes a flyte-sdk API key. A key flyte-sdk reads into a
+// usable endpoint and credentials is read the same way (with the one
+// exception below), and keys flyte-sdk cannot read are accepted too:
 //
 //   - base64 is read as Python's base64.b64decode reads it: characters
 //     outside the standard alphabet (whitespace, line breaks) are skipped,
@@ -84,7 +84,7 @@ func ParseAPIKey(key string) (APIKey, error) {
 	}
 	if _, err := ParseEndpoint(k.Endpoint, false); err != nil {
 		reason := "the endpoint is malformed"
-		if fe, ok := errors.AsType[*FieldError](err); ok {
+		if fe, ok := errors.AsType[*FieldError](err); ok && fe.Reason != "malformed" {
 			reason = "the endpoint " + fe.Reason
 		}
 		return bad("malformed: " + reason)

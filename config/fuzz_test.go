@@ -103,7 +103,7 @@ func FuzzParseAPIKey(f *testing.F) {
 	f.Add("Zmx5dGUuZXhhbXBsZS5j\nb206bXktY2xpZW50OnMzY3IzdDphY21l\n")
 	f.Add("YWJj=ZGVm")
 	f.Add("Y")
-	endpointReasons := []string{"is empty", "unsupported scheme (want https, http or dns)", "malformed",
+	endpointReasons := []string{"is empty", "unsupported scheme (want https, http or dns)", "is malformed",
 		"must be a host and optional port, without path, query or user info", "has no host", "has an empty port"}
 	allowed := map[string]bool{
 		"malformed: not base64 (want base64 of endpoint:client_id:client_secret:org)":                          true,
