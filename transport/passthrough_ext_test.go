@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/authtest"
@@ -172,6 +173,17 @@ func TestPassthroughHeaderAndHosts(t *testing.T) {
 		case path != authtest.TestServiceUnaryProcedure && got != "":
 			t.Errorf("%s (metadata) got the token", path)
 		}
+	}
+}
+
+// A call that carries its own Authorization header needs no context token.
+func TestPassthroughLeavesACallerSetHeader(t *testing.T) {
+	t.Parallel()
+	srv, c := newPassthrough(t)
+	req := connect.NewRequest(wrapperspb.String("own"))
+	req.Header().Set("Authorization", "Bearer "+srv.IssueToken())
+	if _, err := authtest.NewTestClient(c, srv.URL()).Unary.CallUnary(t.Context(), req); err != nil {
+		t.Fatal(err)
 	}
 }
 
