@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/authwire/authwire/config"
 )
 
 // Option configures [New].
@@ -24,6 +26,7 @@ type options struct {
 	browser        func(ctx context.Context, url string) error
 	tokenStore     TokenStore
 	keyring        Keyring
+	endpoint       *config.Endpoint                                 // parsed by transport.New, which validated the configuration
 	sleep          func(ctx context.Context, d time.Duration) error // device-flow polling; tests inject it
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"slices"
 	"strings"
 	"sync"
@@ -40,7 +41,8 @@ type doctorCase struct {
 	// setup returns the config and the environment; it may change the
 	// server's knobs and add placeholders.
 	setup func(t *testing.T, srv *authtest.Server, n *normalizer) (admin, map[string]string)
-	// hosts maps host names the dns check resolves to addresses.
+	// hosts maps host names the base transport's dialer resolves to
+	// addresses.
 	hosts map[string][]string
 	args  []string
 	want  int
@@ -287,7 +289,7 @@ func TestDoctorGolden(t *testing.T) {
 			n.addServer(srv)
 			c := newTestCLI(env)
 			if tc.hosts != nil {
-				c.lookupHost = fakeResolver(tc.hosts)
+				c.dial = fakeDialer(tc.hosts)
 			}
 			args := append([]string{"--config", path, "doctor"}, tc.args...)
 			r := runWith(t, c, args...)
@@ -394,13 +396,39 @@ func TestDoctorStopsWhenCanceled(t *testing.T) {
 	}
 }
 
-// fakeResolver resolves the names in hosts and no others.
-func fakeResolver(hosts map[string][]string) func(context.Context, string) ([]string, error) {
-	return func(_ context.Context, host string) ([]string, error) {
-		if addrs, ok := hosts[host]; ok {
-			return addrs, nil
+// fakeDialer resolves the names in hosts, and no others, as a resolver
+// would: it reports the lookup to the request's httptrace hooks, then dials
+// the first address.
+func fakeDialer(hosts map[string][]string) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
 		}
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		var d net.Dialer
+		if net.ParseIP(host) != nil {
+			return d.DialContext(ctx, network, addr)
+		}
+		trace := httptrace.ContextClientTrace(ctx)
+		if trace != nil && trace.DNSStart != nil {
+			trace.DNSStart(httptrace.DNSStartInfo{Host: host})
+		}
+		ips, ok := hosts[host]
+		var dnsErr error
+		if !ok {
+			dnsErr = &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		}
+		if trace != nil && trace.DNSDone != nil {
+			info := httptrace.DNSDoneInfo{Err: dnsErr}
+			for _, ip := range ips {
+				info.Addrs = append(info.Addrs, net.IPAddr{IP: net.ParseIP(ip)})
+			}
+			trace.DNSDone(info)
+		}
+		if dnsErr != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: dnsErr}
+		}
+		return d.DialContext(ctx, network, net.JoinHostPort(ips[0], port))
 	}
 }
 
