@@ -11,6 +11,7 @@ import (
 
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/proxyauth"
 	"github.com/authwire/authwire/transport"
 )
@@ -252,7 +253,8 @@ func (d *doctor) loadConfig() step {
 		return failedErr("", err)
 	}
 	d.store = authn.NewRemoteConfigStore(d.session, d.baseURL)
-	opts := append(d.transportOptions(), transport.WithConfigStore(d.store))
+	// No retries: the checks report a failure as it happened.
+	opts := append(d.transportOptions(), transport.WithConfigStore(d.store), transport.WithRetryPolicy(errs.Policy{MaxRetries: -1}))
 	if d.rt, err = d.c.newStack(d.cfg, opts...); err != nil {
 		return failedErr("", err)
 	}
