@@ -62,6 +62,9 @@ func (c *cli) token(ctx context.Context, args []string) int {
 	}
 	defer closeIdle(rt)
 	auth := transport.AuthenticatorOf(rt)
+	if auth == nil {
+		return c.fail("token", exitUsage, errors.New("the stack sends no token"), "set authType (ClientSecret, Pkce, DeviceFlow or ExternalCommand)")
+	}
 	tok, err := auth.Token(ctx)
 	if err != nil {
 		return c.fail("token", exitFailed, err, "")
