@@ -176,12 +176,10 @@ func (d *doctor) checkTCP(context.Context) step {
 	if p.proxy == nil {
 		return passed("connected to %s", addr)
 	}
-	if d.ep.Scheme == "https" && !t.tlsStart {
-		if p.err != nil {
-			s := p.failed()
-			s.Detail = fmt.Sprintf("the HTTP proxy at %s did not open a tunnel to %s: %s", addr, d.ep.HostPort(), s.Detail)
-			return s
-		}
+	if d.ep.Scheme == "https" && !t.tlsStart && p.err != nil {
+		s := p.failed()
+		s.Detail = fmt.Sprintf("the HTTP proxy at %s did not open a tunnel to %s: %s", addr, d.ep.HostPort(), s.Detail)
+		return s
 	}
 	if d.ep.Scheme == "https" {
 		return passed("connected to the HTTP proxy at %s; it opened a tunnel to %s", addr, d.ep.HostPort())

@@ -267,11 +267,21 @@ var doctorCases = []doctorCase{
 		name: "through_http_proxy",
 		setup: func(t *testing.T, srv *authtest.Server, n *normalizer) (admin, map[string]string) {
 			a := clientSecretSetup(t, srv)
-			a.HTTPProxyURL = "http://" + startConnectProxy(t)
+			a.HTTPProxyURL = "http://" + startProxy(t, serveConnect)
 			n.add(strings.TrimPrefix(a.HTTPProxyURL, "http://"), "127.0.0.1:<PROXY>")
 			return a, nil
 		},
 		want: exitOK,
+	},
+	{
+		name: "http_proxy_wants_credentials",
+		setup: func(t *testing.T, srv *authtest.Server, n *normalizer) (admin, map[string]string) {
+			a := clientSecretSetup(t, srv)
+			a.HTTPProxyURL = "http://" + startProxy(t, refuseConnect)
+			n.add(strings.TrimPrefix(a.HTTPProxyURL, "http://"), "127.0.0.1:<PROXY>")
+			return a, nil
+		},
+		want: exitFailed,
 	},
 }
 
@@ -444,9 +454,9 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
-// startConnectProxy starts an HTTP proxy on loopback that serves CONNECT
-// tunnels only, and returns its address.
-func startConnectProxy(t *testing.T) string {
+// startProxy starts an HTTP proxy on loopback that serves each connection
+// with serve, and returns its address.
+func startProxy(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -463,12 +473,23 @@ func startConnectProxy(t *testing.T) string {
 			if err != nil {
 				return
 			}
-			wg.Go(func() { serveConnect(conn) })
+			wg.Go(func() { serve(conn) })
 		}
 	})
 	return ln.Addr().String()
 }
 
+// refuseConnect answers every request with 407, as a proxy that wants
+// credentials does.
+func refuseConnect(conn net.Conn) {
+	defer conn.Close()
+	if _, err := http.ReadRequest(bufio.NewReader(conn)); err != nil {
+		return
+	}
+	io.WriteString(conn, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n")
+}
+
+// serveConnect serves CONNECT tunnels only.
 func serveConnect(conn net.Conn) {
 	defer conn.Close()
 	br := bufio.NewReader(conn)
