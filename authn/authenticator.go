@@ -61,16 +61,13 @@ func New(cfg *config.Platform, store ConfigStore, session *http.Client, opts ...
 	if cfg == nil {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "nil configuration"}
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "invalid configuration", Err: err}
-	}
 	o := options{now: time.Now, log: slog.New(slog.DiscardHandler), authStyle: oauth2.AuthStyleInHeader}
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
-	ep, err := config.ParseEndpoint(cfg.Endpoint, cfg.Insecure)
+	ep, err := validEndpoint(cfg, o.endpoint)
 	if err != nil {
-		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "invalid configuration", Err: err}
+		return nil, err
 	}
 	a := &Authenticator{
 		mode:           cfg.AuthType,
@@ -263,4 +260,20 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// validEndpoint validates cfg and returns its parsed endpoint, unless
+// transport.New, which did both, handed the endpoint over.
+func validEndpoint(cfg *config.Platform, parsed *config.Endpoint) (config.Endpoint, error) {
+	if parsed != nil {
+		return *parsed, nil
+	}
+	if err := cfg.Validate(); err != nil {
+		return config.Endpoint{}, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "invalid configuration", Err: err}
+	}
+	ep, err := config.ParseEndpoint(cfg.Endpoint, cfg.Insecure)
+	if err != nil {
+		return config.Endpoint{}, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "invalid configuration", Err: err}
+	}
+	return ep, nil
 }

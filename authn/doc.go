@@ -29,7 +29,15 @@
 // token is each request's own, put in its context with
 // [WithPassthroughToken], never fetched, cached or refreshed. Interactive flows refresh with the
 // refresh token before they ask a person again, never start a login from a
-// background refresh, and keep tokens in a [TokenStore] (OS keyring with a
-// file fallback by default; see docs/login.md). Client-secret and command
-// tokens stay in memory.
+// background refresh, and keep tokens in a [TokenStore] (files by default;
+// the OS keyring with a file fallback when the program passes [WithKeyring];
+// see docs/login.md). Client-secret and command tokens stay in memory.
+//
+// The OS keyring and the browser launcher live in packages of their own,
+// [github.com/authwire/authwire/authn/oskeyring] and
+// [github.com/authwire/authwire/authn/browser], so that a program that
+// only uses a client secret or a command does not link them (nor D-Bus).
+// A program that logs users in passes them:
+//
+//	authn.WithKeyring(oskeyring.Keyring{}), authn.WithBrowser(browser.Open)
 package authn

@@ -13,11 +13,8 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return optionFunc(func(o *options) { o.sleep = sleep })
 }
 
-// KeyringBackend is the keyring interface a test can implement.
-type KeyringBackend = keyringBackend
-
 // NewKeyringTokenStoreWith is NewKeyringTokenStore over kr with timeout.
-func NewKeyringTokenStoreWith(kr KeyringBackend, timeout time.Duration, fallback TokenStore, log *slog.Logger) TokenStore {
+func NewKeyringTokenStoreWith(kr Keyring, timeout time.Duration, fallback TokenStore, log *slog.Logger) TokenStore {
 	return newKeyringStore(kr, timeout, fallback, log)
 }
 

@@ -88,7 +88,7 @@ func newInteractiveSource(cfg *config.Platform, mode config.AuthType, store Conf
 	}
 	open := o.browser
 	if open == nil {
-		open = openBrowser
+		open = noBrowser
 	}
 	var l login
 	if mode == config.AuthDeviceFlow {
@@ -312,3 +312,10 @@ func printable(s string) string {
 		return r
 	}, s)
 }
+
+// errNoBrowser is why a program without [WithBrowser] shows the login URL.
+var errNoBrowser = errors.New("no browser opener configured")
+
+// noBrowser is the PKCE opener without [WithBrowser]: the login URL goes to
+// the prompt writer.
+func noBrowser(context.Context, string) error { return errNoBrowser }

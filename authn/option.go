@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/authwire/authwire/config"
 )
 
 // Option configures [New].
@@ -23,6 +25,8 @@ type options struct {
 	prompt         io.Writer
 	browser        func(ctx context.Context, url string) error
 	tokenStore     TokenStore
+	keyring        Keyring
+	endpoint       *config.Endpoint                                 // parsed by transport.New, which validated the configuration
 	sleep          func(ctx context.Context, d time.Duration) error // device-flow polling; tests inject it
 }
 
@@ -93,9 +97,10 @@ func WithPrompt(w io.Writer) Option {
 	return optionFunc(func(o *options) { o.prompt = w })
 }
 
-// WithBrowser replaces the function that opens the login page of the PKCE
-// flow (default: the system browser through github.com/pkg/browser). When it
-// fails, the URL is written to the prompt writer for the user to open. It
+// WithBrowser sets the function that opens the login page of the PKCE flow,
+// such as [github.com/authwire/authwire/authn/browser.Open] (the system
+// browser). Without it, or when it fails, the URL is written to the prompt
+// writer for the user to open. It
 // runs concurrently with the wait for the login callback and should return
 // once the page is opened (or ctx is done).
 func WithBrowser(open func(ctx context.Context, url string) error) Option {
@@ -103,8 +108,16 @@ func WithBrowser(open func(ctx context.Context, url string) error) Option {
 }
 
 // WithTokenStore sets where interactive logins keep their tokens, overriding
-// the token-cache setting (default: the OS keyring, falling back to files).
-// Client-secret and command tokens are never stored.
+// the token-cache setting. Client-secret and command tokens are never stored.
 func WithTokenStore(s TokenStore) Option {
 	return optionFunc(func(o *options) { o.tokenStore = s })
+}
+
+// WithKeyring gives the token-cache setting a keyring, such as
+// [github.com/authwire/authwire/authn/oskeyring.Keyring]: "auto" (the
+// default) then keeps interactive logins' tokens in kr, falling back to
+// files, and "keyring" in kr alone. Without it "auto" uses files and
+// "keyring" is a configuration error. It reads flytekit's keyring items too.
+func WithKeyring(kr Keyring) Option {
+	return optionFunc(func(o *options) { o.keyring = kr })
 }

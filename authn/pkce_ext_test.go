@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -229,4 +230,54 @@ func TestOneLoginPerEndpointAcrossStacks(t *testing.T) {
 	if n := l.browser.opens.Load(); n != 1 {
 		t.Fatalf("browser opened %d times for 3 stacks of one endpoint; want 1", n)
 	}
+}
+
+// Without WithBrowser, the login URL goes to the prompt and the user opens it.
+func TestPKCEWithoutBrowserPromptsTheURL(t *testing.T) {
+	t.Parallel()
+	l := newLogin(t, config.AuthPKCE)
+	prompt := &urlPrompt{urls: make(chan string, 1)}
+	a, err := authn.New(l.cfg, authn.StaticConfigStore(l.srv.clientConfig()), &http.Client{Transport: l.session},
+		authn.WithTokenStore(l.store), authn.WithPrompt(prompt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.Token(t.Context())
+		done <- err
+	}()
+	var loginURL string
+	select {
+	case loginURL = <-prompt.urls:
+	case err := <-done:
+		t.Fatalf("Token returned %v before the user opened the URL", err)
+	}
+	if !strings.Contains(prompt.String(), "no browser opener configured") {
+		t.Errorf("prompt does not say why no browser opened:\n%s", prompt.String())
+	}
+	if _, err := get(t.Context(), loginURL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Token after the user opened the URL: %v", err)
+	}
+}
+
+// urlPrompt is a prompt writer that hands on the login URL it is shown.
+type urlPrompt struct {
+	syncBuffer
+	urls chan string
+}
+
+func (p *urlPrompt) Write(b []byte) (int, error) {
+	for _, f := range strings.Fields(string(b)) {
+		if strings.HasPrefix(f, "http") && strings.Contains(f, "code_challenge") {
+			select {
+			case p.urls <- f:
+			default:
+			}
+		}
+	}
+	return p.syncBuffer.Write(b)
 }

@@ -42,11 +42,11 @@ type TokenStore interface {
 // The values of the token-cache setting (config.Platform.TokenCache), matched
 // without regard to case. The empty string means TokenCacheAuto.
 const (
-	// TokenCacheAuto uses the OS keyring and falls back to files when the
-	// keyring is unavailable or does not answer; with disableKeyring it
-	// uses files only.
+	// TokenCacheAuto uses the keyring given by [WithKeyring] and falls back
+	// to files when it is unavailable or does not answer; without a
+	// keyring, or with disableKeyring, it uses files.
 	TokenCacheAuto = "auto"
-	// TokenCacheKeyring uses the OS keyring only.
+	// TokenCacheKeyring uses the keyring given by [WithKeyring] only.
 	TokenCacheKeyring = "keyring"
 	// TokenCacheFile keeps tokens in files under [DefaultTokenDir].
 	TokenCacheFile = "file"
@@ -62,12 +62,19 @@ func newTokenStore(cfg *config.Platform, o *options) (TokenStore, error) {
 	}
 	switch strings.ToLower(cfg.TokenCache) {
 	case "", TokenCacheAuto:
-		if cfg.DisableKeyring {
+		if o.keyring == nil || cfg.DisableKeyring {
 			return NewFileTokenStore("", o.log), nil
 		}
-		return NewKeyringTokenStore(NewFileTokenStore("", o.log), o.log), nil
+		return NewKeyringTokenStore(o.keyring, NewFileTokenStore("", o.log), o.log), nil
 	case TokenCacheKeyring:
-		return NewKeyringTokenStore(nil, o.log), nil
+		if o.keyring == nil {
+			return nil, &errs.Error{
+				Code: errs.InvalidArgument, Op: "authn",
+				Message: "token cache keyring: this program uses no keyring",
+				Hint:    "use tokenCache auto or file, or pass authn.WithKeyring(oskeyring.Keyring{}) (package authn/oskeyring)",
+			}
+		}
+		return NewKeyringTokenStore(o.keyring, nil, o.log), nil
 	case TokenCacheFile:
 		return NewFileTokenStore("", o.log), nil
 	case TokenCacheMemory:

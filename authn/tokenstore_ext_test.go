@@ -17,7 +17,9 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authwire/authwire/authn"
+	"github.com/authwire/authwire/authn/oskeyring"
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/errs"
 )
 
 var storeKey = authn.TokenKey{Endpoint: "flyte.example.test:443", ClientID: "flytectl"}
@@ -184,7 +186,7 @@ func TestFileTokenStoreIgnoresDamagedFile(t *testing.T) {
 // not run in parallel with other tests.
 func TestKeyringTokenStoreMock(t *testing.T) {
 	keyring.MockInit()
-	roundTrip(t, authn.NewKeyringTokenStore(nil, nil))
+	roundTrip(t, authn.NewKeyringTokenStore(oskeyring.Keyring{}, nil, nil))
 
 	t.Run("reads flytekit's items", func(t *testing.T) {
 		keyring.MockInit()
@@ -194,7 +196,7 @@ func TestKeyringTokenStoreMock(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		tok, err := authn.NewKeyringTokenStore(nil, nil).Load(t.Context(), storeKey)
+		tok, err := authn.NewKeyringTokenStore(oskeyring.Keyring{}, nil, nil).Load(t.Context(), storeKey)
 		if err != nil || tok == nil {
 			t.Fatalf("Load = %v, %v", tok, err)
 		}
@@ -202,7 +204,7 @@ func TestKeyringTokenStoreMock(t *testing.T) {
 			t.Fatal("flytekit's tokens were not read")
 		}
 		// Saving writes authwire's own item and leaves flytekit's alone.
-		if err := authn.NewKeyringTokenStore(nil, nil).Save(t.Context(), storeKey, randomToken()); err != nil {
+		if err := authn.NewKeyringTokenStore(oskeyring.Keyring{}, nil, nil).Save(t.Context(), storeKey, randomToken()); err != nil {
 			t.Fatal(err)
 		}
 		if v, _ := keyring.Get(storeKey.Endpoint, "access_token"); v != access {
@@ -214,7 +216,7 @@ func TestKeyringTokenStoreMock(t *testing.T) {
 		keyring.MockInit()
 		keyring.Set(storeKey.Endpoint, "access_token", "at-"+rand.Text())
 		keyring.Set(storeKey.Endpoint, "refresh_token", "na")
-		tok, err := authn.NewKeyringTokenStore(nil, nil).Load(t.Context(), storeKey)
+		tok, err := authn.NewKeyringTokenStore(oskeyring.Keyring{}, nil, nil).Load(t.Context(), storeKey)
 		if err != nil || tok == nil || tok.RefreshToken != "" {
 			t.Fatalf("Load = %+v, %v; want no refresh token", tok, err)
 		}
@@ -225,7 +227,7 @@ func TestKeyringTokenStoreMock(t *testing.T) {
 		warnings := &recordHandler{}
 		log := slog.New(warnings)
 		dir := t.TempDir()
-		saveLoad(t, authn.NewKeyringTokenStore(authn.NewFileTokenStore(dir, log), log))
+		saveLoad(t, authn.NewKeyringTokenStore(oskeyring.Keyring{}, authn.NewFileTokenStore(dir, log), log))
 		if _, err := os.Stat(filepath.Join(dir, authn.TokenFileName(storeKey))); err != nil {
 			t.Fatalf("no token file: %v", err)
 		}
@@ -244,9 +246,13 @@ func TestKeyringTokenStoreMock(t *testing.T) {
 // tooSmallKeyring is go-keyring's mock that refuses every secret as too big.
 type tooSmallKeyring struct{}
 
-func (tooSmallKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (tooSmallKeyring) Set(string, string, string) error         { return keyring.ErrSetDataTooBig }
-func (tooSmallKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
+func (tooSmallKeyring) Get(service, user string) (string, error) {
+	return oskeyring.Keyring{}.Get(service, user)
+}
+func (tooSmallKeyring) Set(string, string, string) error { return authn.ErrKeyringTooBig }
+func (tooSmallKeyring) Delete(service, user string) error {
+	return oskeyring.Keyring{}.Delete(service, user)
+}
 
 // hangingKeyring never answers, like a D-Bus call to a locked collection.
 type hangingKeyring struct {
@@ -301,11 +307,20 @@ func TestTokenCacheSetting(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "token cache") {
 		t.Fatalf("New = %v; want an unknown token cache error", err)
 	}
-	for _, v := range []string{"memory", "File", "keyring", "auto", ""} {
+	for _, v := range []string{"memory", "File", "auto", ""} {
 		l.cfg.TokenCache = v
 		if _, err := authn.New(l.cfg, nil, nil); err != nil {
 			t.Fatalf("tokenCache %q: %v", v, err)
 		}
+	}
+	// "keyring" needs a keyring, which only programs that link one pass.
+	l.cfg.TokenCache = "keyring"
+	_, err = authn.New(l.cfg, nil, nil)
+	if errs.CodeOf(err) != errs.InvalidArgument || !strings.Contains(err.Error(), "oskeyring") {
+		t.Fatalf("tokenCache keyring without a keyring: New = %v; want InvalidArgument naming oskeyring", err)
+	}
+	if _, err := authn.New(l.cfg, nil, nil, authn.WithKeyring(oskeyring.Keyring{})); err != nil {
+		t.Fatalf("tokenCache keyring with a keyring: %v", err)
 	}
 }
 

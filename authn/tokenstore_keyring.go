@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/zalando/go-keyring"
 	"golang.org/x/oauth2"
 
 	"github.com/authwire/authwire/errs"
@@ -29,24 +28,30 @@ const (
 	flytekitIDToken      = "id_token"
 )
 
-// keyringBackend is the OS keyring as github.com/zalando/go-keyring exposes
-// it; Get and Delete return keyring.ErrNotFound for a missing item.
-type keyringBackend interface {
+// Keyring is an OS keyring (macOS Keychain, Windows Credential Manager, the
+// Secret Service on Linux) as the keyring token store uses it: secrets
+// named by service and user. Get and Delete return an error matching
+// [ErrKeyringNotFound] for a missing item; Set returns one matching
+// [ErrKeyringTooBig] for a secret the keyring cannot hold. Calls may block;
+// the store bounds them. Package
+// [github.com/authwire/authwire/authn/oskeyring] implements it with
+// github.com/zalando/go-keyring; it is a package of its own so that only
+// programs that pass it link the keyring and D-Bus.
+type Keyring interface {
 	Get(service, user string) (string, error)
 	Set(service, user, secret string) error
 	Delete(service, user string) error
 }
 
-type osKeyring struct{}
+// Errors a [Keyring] returns, matched with errors.Is.
+var (
+	ErrKeyringNotFound = errors.New("authn: no such item in the keyring")
+	ErrKeyringTooBig   = errors.New("authn: the secret is too large for the keyring")
+)
 
-func (osKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (osKeyring) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
-func (osKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
-
-// NewKeyringTokenStore returns a store in the OS keyring (macOS Keychain,
-// Windows Credential Manager, the Secret Service on Linux) through
-// github.com/zalando/go-keyring. Each token is one item: service = the
-// endpoint, user = "authwire:" + the client id, secret = the token as JSON.
+// NewKeyringTokenStore returns a store in the keyring kr. Each token is one
+// item: service = the endpoint, user = "authwire:" + the client id, secret =
+// the token as JSON.
 //
 // Load also reads what flytekit (pyflyte) stored for the endpoint — items
 // access_token, refresh_token and id_token — so that its users are not asked
@@ -57,11 +62,11 @@ func (osKeyring) Delete(service, user string) error        { return keyring.Dele
 // store warns once through log (nil discards) and from then on uses fallback;
 // with a nil fallback the failure is returned. A token too large for the
 // keyring is saved to fallback as well.
-func NewKeyringTokenStore(fallback TokenStore, log *slog.Logger) TokenStore {
-	return newKeyringStore(osKeyring{}, DefaultKeyringTimeout, fallback, log)
+func NewKeyringTokenStore(kr Keyring, fallback TokenStore, log *slog.Logger) TokenStore {
+	return newKeyringStore(kr, DefaultKeyringTimeout, fallback, log)
 }
 
-func newKeyringStore(kr keyringBackend, timeout time.Duration, fallback TokenStore, log *slog.Logger) *keyringStore {
+func newKeyringStore(kr Keyring, timeout time.Duration, fallback TokenStore, log *slog.Logger) *keyringStore {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -69,7 +74,7 @@ func newKeyringStore(kr keyringBackend, timeout time.Duration, fallback TokenSto
 }
 
 type keyringStore struct {
-	kr       keyringBackend
+	kr       Keyring
 	timeout  time.Duration
 	fallback TokenStore
 	log      *slog.Logger
@@ -107,7 +112,7 @@ func (s *keyringStore) call(ctx context.Context, f func() (string, error)) (stri
 
 func (s *keyringStore) get(ctx context.Context, service, user string) (v string, found bool, err error) {
 	v, err = s.call(ctx, func() (string, error) { return s.kr.Get(service, user) })
-	if errors.Is(err, keyring.ErrNotFound) {
+	if errors.Is(err, ErrKeyringNotFound) {
 		return "", false, nil
 	}
 	return v, err == nil, err
@@ -208,7 +213,7 @@ func (s *keyringStore) Save(ctx context.Context, key TokenKey, tok *oauth2.Token
 			_ = s.fallback.Delete(ctx, key)
 		}
 		return nil
-	case errors.Is(err, keyring.ErrSetDataTooBig) && s.fallback != nil:
+	case errors.Is(err, ErrKeyringTooBig) && s.fallback != nil:
 		_, _ = s.call(ctx, func() (string, error) { return "", s.kr.Delete(key.Endpoint, user) }) // an older item would shadow the fallback
 		return s.fallback.Save(ctx, key, tok)
 	case s.giveUp(ctx, err):
@@ -223,7 +228,7 @@ func (s *keyringStore) Delete(ctx context.Context, key TokenKey) error {
 	var kerr error
 	if !s.failed.Load() {
 		_, err := s.call(ctx, func() (string, error) { return "", s.kr.Delete(key.Endpoint, keyringUserPrefix+key.ClientID) })
-		if err != nil && !errors.Is(err, keyring.ErrNotFound) && !s.giveUp(ctx, err) {
+		if err != nil && !errors.Is(err, ErrKeyringNotFound) && !s.giveUp(ctx, err) {
 			kerr = s.wrap("delete", err)
 		}
 	}

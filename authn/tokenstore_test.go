@@ -6,9 +6,16 @@ import (
 	"github.com/authwire/authwire/config"
 )
 
-// disableKeyring keeps every token cache choice away from the OS keyring:
-// "auto" becomes files only; "keyring" is rejected by Validate before a
-// store is chosen.
+// nopKeyring is a keyring that holds nothing.
+type nopKeyring struct{}
+
+func (nopKeyring) Get(string, string) (string, error) { return "", ErrKeyringNotFound }
+func (nopKeyring) Set(string, string, string) error   { return nil }
+func (nopKeyring) Delete(string, string) error        { return nil }
+
+// disableKeyring keeps every token cache choice away from the keyring the
+// program passed: "auto" becomes files only; "keyring" is rejected by
+// Validate before a store is chosen.
 func TestNewTokenStoreDisableKeyring(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -24,7 +31,7 @@ func TestNewTokenStoreDisableKeyring(t *testing.T) {
 		{"memory", true, false},
 		{"keyring", false, true},
 	} {
-		s, err := newTokenStore(&config.Platform{TokenCache: tc.cache, DisableKeyring: tc.disable}, &options{})
+		s, err := newTokenStore(&config.Platform{TokenCache: tc.cache, DisableKeyring: tc.disable}, &options{keyring: nopKeyring{}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,20 +21,18 @@ import (
 // Mistakes (an unreadable CA file, a malformed proxy URL) are *errs.Error
 // values with code InvalidArgument.
 func Base(cfg *config.Platform, opts ...Option) (http.RoundTripper, error) {
-	return newBase(cfg, collect(opts))
+	sc, err := parseConfig(cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	return newBase(sc, collect(opts))
 }
 
-func newBase(cfg *config.Platform, o options) (http.RoundTripper, error) {
-	if cfg == nil {
-		return nil, configError(nil, "nil configuration")
-	}
+func newBase(sc *stackConfig, o options) (http.RoundTripper, error) {
 	if o.base != nil {
 		return o.base, nil
 	}
-	ep, err := config.ParseEndpoint(cfg.Endpoint, cfg.Insecure)
-	if err != nil {
-		return nil, configError(err, "")
-	}
+	cfg, ep := sc.cfg, sc.ep
 	proxy, err := proxyFunc(cfg.HTTPProxyURL)
 	if err != nil {
 		return nil, err
@@ -43,11 +41,14 @@ func newBase(cfg *config.Platform, o options) (http.RoundTripper, error) {
 	if err != nil {
 		return nil, err
 	}
-	dialer := &net.Dialer{Timeout: o.dialTimeout, KeepAlive: 30 * time.Second}
+	dial := o.dial
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: o.dialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	}
 	newTransport := func(p *http.Protocols) *http.Transport {
 		return &http.Transport{
 			Proxy:                 proxy,
-			DialContext:           dialer.DialContext,
+			DialContext:           dial,
 			TLSClientConfig:       tlsConf.Clone(),
 			TLSHandshakeTimeout:   o.tlsHandshakeTimeout,
 			ResponseHeaderTimeout: o.responseHeaderTimeout,
@@ -88,6 +89,21 @@ func (s *schemeRouter) RoundTrip(req *http.Request) (*http.Response, error) {
 func (s *schemeRouter) CloseIdleConnections() {
 	s.cleartext.CloseIdleConnections()
 	s.tls.CloseIdleConnections()
+}
+
+// ProxyFor returns the HTTP proxy that [Base] for cfg sends req through —
+// cfg.HTTPProxyURL, else what HTTPS_PROXY, HTTP_PROXY and NO_PROXY select —
+// or nil when req goes direct. Diagnostics use it to name the hop they
+// observe; it is the base transport's own selection.
+func ProxyFor(cfg *config.Platform, req *http.Request) (*url.URL, error) {
+	if cfg == nil {
+		return nil, configError(nil, "nil configuration")
+	}
+	proxy, err := proxyFunc(cfg.HTTPProxyURL)
+	if err != nil {
+		return nil, err
+	}
+	return proxy(req)
 }
 
 // proxyFunc returns the proxy selection: the configured URL for every

@@ -12,7 +12,20 @@
 // device, refresh and metadata call goes through it, so the same TLS, proxy
 // and timeout policy applies to them as to RPCs.
 //
+// [New] validates the configuration once and parses its endpoint once; the
+// layers it builds receive the parsed values.
+//
 // It replaces flytekit's get_channel ([Base]), bootstrap_creds_from_server
 // ([BootstrapTLS]), get_session ([Session]) and get_authenticated_channel
 // ([New], [NewClient]).
+//
+// Programs that look at a stack rather than only use it — the authwire
+// command is one — get its Authenticator back with [AuthenticatorOf] (the
+// current token and the header it goes in), the proxy the base transport
+// picks for a request with [ProxyFor], and can observe the base transport's
+// connections with net/http/httptrace (and [WithDialer]).
+//
+// The stack links no OS keyring and no browser launcher: a program that
+// logs people in (Pkce, DeviceFlow) passes them with [WithAuthnOptions] and
+// authn.WithKeyring(oskeyring.Keyring{}), authn.WithBrowser(browser.Open).
 package transport

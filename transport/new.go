@@ -19,29 +19,23 @@ import (
 // concurrent use. ctx is for future eager setup and is not retained.
 func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundTripper, error) {
 	_ = ctx
-	if cfg == nil {
-		return nil, configError(nil, "nil configuration")
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, configError(err, "")
+	sc, err := parseConfig(cfg, true)
+	if err != nil {
+		return nil, err
 	}
 	o := collect(opts)
-	proxied, err := proxiedBase(cfg, o)
+	proxied, err := proxiedBase(sc, o)
 	if err != nil {
 		return nil, err
 	}
 	rt := proxied
 	if cfg.AuthType != config.AuthNone {
 		session := &http.Client{Transport: proxied}
-		baseURL, err := cfg.BaseURL()
-		if err != nil {
-			return nil, configError(err, "")
-		}
 		store := o.store
 		if store == nil {
-			store = authn.NewRemoteConfigStore(session, baseURL)
+			store = authn.NewRemoteConfigStore(session, sc.baseURL())
 		}
-		aopts := append([]authn.Option{authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...)}, o.authnOpts...)
+		aopts := append([]authn.Option{sc.authnOption(), authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...)}, o.authnOpts...)
 		if o.tokenSource != nil {
 			aopts = append(aopts, authn.WithTokenSource(o.tokenSource))
 		}
@@ -83,6 +77,25 @@ func NewClient(ctx context.Context, cfg *config.Platform, opts ...Option) (*http
 		return nil, err
 	}
 	return &http.Client{Transport: rt}, nil
+}
+
+// AuthenticatorOf returns the Authenticator of the bearer layer in rt, a
+// stack [New] built (or any chain of layers that expose Unwrap() and hold an
+// *authn.Transport), so that a program can ask the stack for its current
+// token and header key (Token, HeaderKey) — what "authwire token" prints. It
+// returns nil when rt has no bearer layer (authType None).
+func AuthenticatorOf(rt http.RoundTripper) *authn.Authenticator {
+	for rt != nil {
+		if t, ok := rt.(*authn.Transport); ok {
+			return t.Auth
+		}
+		u, ok := rt.(interface{ Unwrap() http.RoundTripper })
+		if !ok {
+			return nil
+		}
+		rt = u.Unwrap()
+	}
+	return nil
 }
 
 // BaseURL returns the base URL of cfg's endpoint ("https://host:port"), the

@@ -1,9 +1,11 @@
 package transport
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -24,6 +26,7 @@ type options struct {
 	pingTimeout           time.Duration
 	rootCAs               *x509.CertPool
 	clientCerts           []tls.Certificate
+	dial                  func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	store       authn.ConfigStore
 	tokenSource authn.TokenSource
@@ -93,6 +96,15 @@ func WithResponseHeaderTimeout(d time.Duration) Option {
 // disables).
 func WithHealthPings(interval, timeout time.Duration) Option {
 	return optionFunc(func(o *options) { o.pingInterval, o.pingTimeout = interval, timeout })
+}
+
+// WithDialer replaces the base transport's dialer (a net.Dialer with the
+// dial timeout and a 30 s keepalive) with dial, for custom name resolution or
+// instrumentation. dial receives the request's context, so httptrace hooks
+// in it still see the connection; it also dials the HTTP proxy when one is
+// used. The dial timeout then is dial's concern.
+func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) Option {
+	return optionFunc(func(o *options) { o.dial = dial })
 }
 
 // WithRootCAs replaces the system roots (caCertFilePath is still added).

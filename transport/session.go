@@ -11,7 +11,11 @@ import (
 // (flytekit's get_session): the proxy layer over the base transport, with no
 // bearer layer. It applies the same TLS, proxy and timeout policy as RPCs.
 func Session(cfg *config.Platform, opts ...Option) (*http.Client, error) {
-	proxied, err := proxiedBase(cfg, collect(opts))
+	sc, err := parseConfig(cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	proxied, err := proxiedBase(sc, collect(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -19,32 +23,24 @@ func Session(cfg *config.Platform, opts ...Option) (*http.Client, error) {
 }
 
 // proxiedBase is the session's transport: the proxy layer over the base.
-func proxiedBase(cfg *config.Platform, o options) (http.RoundTripper, error) {
-	base, err := newBase(cfg, o)
+func proxiedBase(sc *stackConfig, o options) (http.RoundTripper, error) {
+	base, err := newBase(sc, o)
 	if err != nil {
 		return nil, err
 	}
-	return proxyLayer(cfg, base, o)
+	return proxyLayer(sc, base, o), nil
 }
 
-// proxyLayer wraps base with the proxy credential of cfg, if any.
-func proxyLayer(cfg *config.Platform, base http.RoundTripper, o options) (http.RoundTripper, error) {
-	popts := []proxyauth.Option{proxyauth.WithHosts(o.hosts...), proxyauth.WithClock(o.now)}
-	var cred *proxyauth.Credential
-	if o.proxySource != nil {
-		ep, err := config.ParseEndpoint(cfg.Endpoint, cfg.Insecure)
-		if err != nil {
-			return nil, configError(err, "")
-		}
-		cred = proxyauth.NewCredential(o.proxySource, append(popts, proxyauth.WithHosts(ep.URL()[len(ep.Scheme)+3:]))...)
-	} else {
-		var err error
-		if cred, err = proxyauth.New(cfg, popts...); err != nil {
-			return nil, err
-		}
+// proxyLayer wraps base with the proxy credential for the endpoint's host:
+// WithProxyTokenSource's source, else proxyCommand's, else none.
+func proxyLayer(sc *stackConfig, base http.RoundTripper, o options) http.RoundTripper {
+	src := o.proxySource
+	if src == nil && len(sc.cfg.ProxyCommand) > 0 {
+		src = proxyauth.Command(sc.cfg.ProxyCommand, 0)
 	}
-	if cred == nil {
-		return base, nil
+	if src == nil {
+		return base
 	}
-	return proxyauth.Wrap(base, cred), nil
+	cred := proxyauth.NewCredential(src, proxyauth.WithHosts(o.hosts...), proxyauth.WithClock(o.now), proxyauth.WithHosts(sc.host()))
+	return proxyauth.Wrap(base, cred)
 }

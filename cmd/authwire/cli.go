@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"strings"
+
+	"github.com/authwire/authwire/authn"
 )
 
 // Exit statuses.
@@ -31,8 +33,12 @@ type cli struct {
 	stdout, stderr io.Writer
 	env            func(string) (string, bool)
 
-	// lookupHost resolves host names for doctor's dns check.
-	lookupHost func(ctx context.Context, host string) ([]string, error)
+	// dial replaces the base transport's dialer when set (tests resolve
+	// their own host names with it).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// keyring and openBrowser serve interactive logins.
+	keyring     authn.Keyring
+	openBrowser func(ctx context.Context, url string) error
 
 	configPath string
 	output     string
@@ -54,7 +60,6 @@ func init() {
 	commands = []command{
 		{"token", "print a valid access token (for scripts)", (*cli).token},
 		{"doctor", "check the configuration and each step to an authenticated call", (*cli).doctor},
-		{"demo", "run the quickstart scenario against an in-process fake Flyte server", (*cli).demo},
 		{"help", "show help for a command", (*cli).help},
 	}
 }
@@ -73,8 +78,9 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer, env func(string) (string,
 	}
 	return &cli{
 		stdin: stdin, stdout: stdout, stderr: stderr, env: env,
-		output:     outputText,
-		lookupHost: net.DefaultResolver.LookupHost,
+		output:      outputText,
+		keyring:     desktop.keyring,
+		openBrowser: desktop.browser,
 	}
 }
 

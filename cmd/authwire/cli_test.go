@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -22,13 +22,13 @@ func TestUsage(t *testing.T) {
 		{args: []string{"help", "nope"}, code: exitUsage, stderr: `unknown command "nope"`},
 		{args: []string{"token", "--help"}, code: exitOK, stdout: "Usage: authwire token"},
 		{args: []string{"doctor", "-help"}, code: exitOK, stdout: "--probe PROCEDURE"},
-		{args: []string{"demo", "--help"}, code: exitOK, stdout: "quickstart"},
+		{args: []string{"demo"}, code: exitUsage, stderr: `unknown command "demo"`},
 		{args: []string{"frobnicate"}, code: exitUsage, stderr: `unknown command "frobnicate"`},
 		{args: []string{"--bogus"}, code: exitUsage, stderr: "flag provided but not defined: -bogus"},
 		{args: []string{"token", "--bogus"}, code: exitUsage, stderr: "authwire token --help"},
 		{args: []string{"token", "extra"}, code: exitUsage, stderr: `unexpected argument "extra"`},
 		{args: []string{"--output", "yaml", "token"}, code: exitUsage, stderr: `--output "yaml"`},
-		{args: []string{"demo", "--output", "xml"}, code: exitUsage, stderr: "want text or json"},
+		{args: []string{"doctor", "--output", "xml"}, code: exitUsage, stderr: "want text or json"},
 	}
 	for _, tc := range tests {
 		r := runCLI(t, nil, tc.args...)
@@ -45,30 +45,17 @@ func TestUsage(t *testing.T) {
 	}
 }
 
-func TestDemo(t *testing.T) {
+// TestBinaryLinksNoTestKit checks that the shipped program links neither
+// the fake server nor the fake command, and so cannot be turned into one.
+func TestBinaryLinksNoTestKit(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, nil, "demo")
-	if r.code != exitOK || !strings.Contains(r.stdout, "recovered with 2 attempts and 1 new token") || r.stderr != "" {
-		t.Errorf("status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
 	}
-}
-
-func TestDemoJSON(t *testing.T) {
-	t.Parallel()
-	r := runCLI(t, nil, "--output", "json", "demo")
-	var got demoResult
-	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != exitOK || !got.OK || got.Command != "demo" {
-		t.Errorf("status %d, result %+v (%v) from stdout %q", r.code, got, err, r.stdout)
-	}
-	if !strings.Contains(r.stderr, "counters for the whole run") {
-		t.Errorf("stderr lacks the narrative:\n%s", r.stderr)
-	}
-}
-
-func TestDemoCanceled(t *testing.T) {
-	t.Parallel()
-	c := newTestCLI(nil)
-	if code := c.demo(canceled(t), nil); code != exitFailed {
-		t.Errorf("exit status %d, want %d", code, exitFailed)
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.HasSuffix(pkg, "/authtest") || strings.HasSuffix(pkg, "/internal/fakecmd") || strings.HasSuffix(pkg, "/internal/demo") {
+			t.Errorf("authwire links %s", pkg)
+		}
 	}
 }

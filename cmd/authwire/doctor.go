@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/proxyauth"
 	"github.com/authwire/authwire/transport"
 )
@@ -60,20 +63,24 @@ type doctorReport struct {
 // doctor holds one run of the checks and what each check learns for the
 // next ones.
 type doctor struct {
-	c       *cli
-	probe   string
-	timeout time.Duration
-	now     func() time.Time
+	c         *cli
+	procedure string // --probe
+	timeout   time.Duration
+	now       func() time.Time
 
-	l     *loaded
-	cfg   *config.Platform
-	ep    config.Endpoint
-	st    *stack
-	proxy *httpProxy // the HTTP proxy on the way to the endpoint, or nil
-	addrs []string   // the addresses the host resolved to, host:port
-	addr  string     // the address TCP reached: the endpoint's, or the proxy's
-	alpn  string     // the protocol TLS negotiated
-	meta  *metadata  // what the AuthMetadataService said, when it answered
+	l       *loaded
+	cfg     *config.Platform
+	ep      config.Endpoint
+	baseURL string
+	// The stack, built by transport.New, and the pieces it shares with the
+	// checks: the session (proxy layer over base) and the client-config
+	// store. auth is nil for authType None.
+	rt      http.RoundTripper
+	session *http.Client
+	store   authn.ConfigStore
+	auth    *authn.Authenticator
+	probe   *probe              // the traced request of the network checks
+	meta    *authn.ClientConfig // what the AuthMetadataService said, when it answered
 	// proxyToken runs proxyCommand for the proxy check and the stack.
 	proxyToken *reusedProxyToken
 }
@@ -94,7 +101,7 @@ func (c *cli) doctor(ctx context.Context, args []string) int {
 func (d *doctor) main(ctx context.Context, args []string) int {
 	c := d.c
 	fs := c.flagSet("authwire doctor")
-	fs.StringVar(&d.probe, "probe", defaultProbe, "")
+	fs.StringVar(&d.procedure, "probe", defaultProbe, "")
 	fs.DurationVar(&d.timeout, "timeout", 20*time.Second, "")
 	usage := commandUsage("doctor [--probe PROCEDURE] [--timeout D]", doctorDescription, doctorFlagsHelp)
 	if code, done := c.parse(fs, args, usage); done {
@@ -103,15 +110,18 @@ func (d *doctor) main(ctx context.Context, args []string) int {
 	if code, done := c.noArgs(fs.Name(), fs.Args()); done {
 		return code
 	}
-	if err := checkProcedure(d.probe); err != nil {
+	if err := checkProcedure(d.procedure); err != nil {
 		return c.usageError(fs.Name(), err)
 	}
 	if d.timeout <= 0 {
 		return c.usageError(fs.Name(), fmt.Errorf("--timeout %v: want a positive duration", d.timeout))
 	}
 	defer func() {
-		if d.st != nil {
-			d.st.close()
+		if d.rt != nil {
+			closeIdle(d.rt)
+		}
+		if d.session != nil {
+			d.session.CloseIdleConnections()
 		}
 	}()
 
@@ -235,18 +245,34 @@ func (d *doctor) loadConfig() step {
 	if d.ep, err = config.ParseEndpoint(d.cfg.Endpoint, d.cfg.Insecure); err != nil {
 		return failedErr(configHint(l), err)
 	}
-	var opts []transport.Option
+	d.baseURL = d.ep.URL()
 	if len(d.cfg.ProxyCommand) > 0 {
 		d.proxyToken = &reusedProxyToken{src: proxyauth.Command(d.cfg.ProxyCommand, 0)}
-		opts = append(opts, transport.WithProxyTokenSource(d.proxyToken))
 	}
-	if d.st, err = newStack(d.cfg, d.c.stderr, opts...); err != nil {
+	if d.session, err = transport.Session(d.cfg, d.transportOptions()...); err != nil {
 		return failedErr("", err)
 	}
-	if d.proxy, err = findProxy(d.cfg, d.ep); err != nil {
-		return failedErr("set httpProxyURL to http://host:port, or fix HTTPS_PROXY", err)
+	d.store = authn.NewRemoteConfigStore(d.session, d.baseURL)
+	// No retries: the checks report a failure as it happened.
+	opts := append(d.transportOptions(), transport.WithConfigStore(d.store), transport.WithRetryPolicy(errs.Policy{MaxRetries: -1}))
+	if d.rt, err = d.c.newStack(d.cfg, opts...); err != nil {
+		return failedErr("", err)
 	}
+	d.auth = transport.AuthenticatorOf(d.rt)
 	return passed("%s", l.describe())
+}
+
+// transportOptions are the options of every transport the doctor builds:
+// the test dialer, if any, and proxyCommand's token shared with the check.
+func (d *doctor) transportOptions() []transport.Option {
+	var opts []transport.Option
+	if d.c.dial != nil {
+		opts = append(opts, transport.WithDialer(d.c.dial))
+	}
+	if d.proxyToken != nil {
+		opts = append(opts, transport.WithProxyTokenSource(d.proxyToken))
+	}
+	return opts
 }
 
 // checkProcedure validates a --probe value: "/package.Service/Method".

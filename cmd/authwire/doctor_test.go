@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"slices"
 	"strings"
 	"sync"
@@ -40,7 +41,8 @@ type doctorCase struct {
 	// setup returns the config and the environment; it may change the
 	// server's knobs and add placeholders.
 	setup func(t *testing.T, srv *authtest.Server, n *normalizer) (admin, map[string]string)
-	// hosts maps host names the dns check resolves to addresses.
+	// hosts maps host names the base transport's dialer resolves to
+	// addresses.
 	hosts map[string][]string
 	args  []string
 	want  int
@@ -265,11 +267,21 @@ var doctorCases = []doctorCase{
 		name: "through_http_proxy",
 		setup: func(t *testing.T, srv *authtest.Server, n *normalizer) (admin, map[string]string) {
 			a := clientSecretSetup(t, srv)
-			a.HTTPProxyURL = "http://" + startConnectProxy(t)
+			a.HTTPProxyURL = "http://" + startProxy(t, serveConnect)
 			n.add(strings.TrimPrefix(a.HTTPProxyURL, "http://"), "127.0.0.1:<PROXY>")
 			return a, nil
 		},
 		want: exitOK,
+	},
+	{
+		name: "http_proxy_wants_credentials",
+		setup: func(t *testing.T, srv *authtest.Server, n *normalizer) (admin, map[string]string) {
+			a := clientSecretSetup(t, srv)
+			a.HTTPProxyURL = "http://" + startProxy(t, refuseConnect)
+			n.add(strings.TrimPrefix(a.HTTPProxyURL, "http://"), "127.0.0.1:<PROXY>")
+			return a, nil
+		},
+		want: exitFailed,
 	},
 }
 
@@ -287,7 +299,7 @@ func TestDoctorGolden(t *testing.T) {
 			n.addServer(srv)
 			c := newTestCLI(env)
 			if tc.hosts != nil {
-				c.lookupHost = fakeResolver(tc.hosts)
+				c.dial = fakeDialer(tc.hosts)
 			}
 			args := append([]string{"--config", path, "doctor"}, tc.args...)
 			r := runWith(t, c, args...)
@@ -394,13 +406,39 @@ func TestDoctorStopsWhenCanceled(t *testing.T) {
 	}
 }
 
-// fakeResolver resolves the names in hosts and no others.
-func fakeResolver(hosts map[string][]string) func(context.Context, string) ([]string, error) {
-	return func(_ context.Context, host string) ([]string, error) {
-		if addrs, ok := hosts[host]; ok {
-			return addrs, nil
+// fakeDialer resolves the names in hosts, and no others, as a resolver
+// would: it reports the lookup to the request's httptrace hooks, then dials
+// the first address.
+func fakeDialer(hosts map[string][]string) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
 		}
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		var d net.Dialer
+		if net.ParseIP(host) != nil {
+			return d.DialContext(ctx, network, addr)
+		}
+		trace := httptrace.ContextClientTrace(ctx)
+		if trace != nil && trace.DNSStart != nil {
+			trace.DNSStart(httptrace.DNSStartInfo{Host: host})
+		}
+		ips, ok := hosts[host]
+		var dnsErr error
+		if !ok {
+			dnsErr = &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		}
+		if trace != nil && trace.DNSDone != nil {
+			info := httptrace.DNSDoneInfo{Err: dnsErr}
+			for _, ip := range ips {
+				info.Addrs = append(info.Addrs, net.IPAddr{IP: net.ParseIP(ip)})
+			}
+			trace.DNSDone(info)
+		}
+		if dnsErr != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: dnsErr}
+		}
+		return d.DialContext(ctx, network, net.JoinHostPort(ips[0], port))
 	}
 }
 
@@ -416,9 +454,9 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
-// startConnectProxy starts an HTTP proxy on loopback that serves CONNECT
-// tunnels only, and returns its address.
-func startConnectProxy(t *testing.T) string {
+// startProxy starts an HTTP proxy on loopback that serves each connection
+// with serve, and returns its address.
+func startProxy(t *testing.T, serve func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -435,12 +473,23 @@ func startConnectProxy(t *testing.T) string {
 			if err != nil {
 				return
 			}
-			wg.Go(func() { serveConnect(conn) })
+			wg.Go(func() { serve(conn) })
 		}
 	})
 	return ln.Addr().String()
 }
 
+// refuseConnect answers every request with 407, as a proxy that wants
+// credentials does.
+func refuseConnect(conn net.Conn) {
+	defer conn.Close()
+	if _, err := http.ReadRequest(bufio.NewReader(conn)); err != nil {
+		return
+	}
+	io.WriteString(conn, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n")
+}
+
+// serveConnect serves CONNECT tunnels only.
 func serveConnect(conn net.Conn) {
 	defer conn.Close()
 	br := bufio.NewReader(conn)

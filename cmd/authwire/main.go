@@ -3,7 +3,6 @@
 //
 //	authwire token [--header]      print a valid access token, for scripts
 //	authwire doctor [--probe P]    check every step from the config to an authenticated call
-//	authwire demo                  run the quickstart scenario against an in-process fake server
 //
 // Global flags, accepted before or after the command: --config PATH selects
 // the config file (default: discovery as flytectl and flytekit do it), and
@@ -13,7 +12,9 @@
 // Exit status: 0 when the command succeeded, 1 when a check or call failed,
 // 2 for a usage or configuration error.
 //
-// See docs/cli.md for examples.
+// See docs/cli.md for examples. The quickstart scenario against an
+// in-process fake server is a program of its own: go run
+// github.com/authwire/authwire/examples/quickstart.
 package main
 
 import (
@@ -21,12 +22,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/authwire/authwire/internal/fakecmd"
 )
 
 func main() {
-	fakecmd.Main() // the demo's proxy command runs this binary again
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
 	stop()

@@ -9,10 +9,10 @@ import (
 )
 
 // reusedProxyToken runs the proxy command for the doctor's proxy check and
-// hands the same token to the stack's proxy layer once more, so that one
-// doctor run costs one command run (a proxy command may open a browser).
-// Every later fetch, after the proxy rejected a token or it expired, runs
-// the command again.
+// hands the same token to the proxy layers of the doctor's session and of
+// the stack, once each, so that one doctor run costs one command run (a
+// proxy command may open a browser). Every later fetch, after the proxy
+// rejected a token or it expired, runs the command again.
 type reusedProxyToken struct {
 	src proxyauth.TokenSource
 
@@ -35,6 +35,6 @@ func (r *reusedProxyToken) Token(ctx context.Context) (string, time.Time, error)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	r.tok, r.exp, r.left = tok, exp, 1
+	r.tok, r.exp, r.left = tok, exp, 2
 	return tok, exp, nil
 }

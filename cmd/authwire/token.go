@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/transport"
 )
 
 const tokenFlagsHelp = `  --header          print the whole header line, "<header>: Bearer <token>",
@@ -55,16 +56,23 @@ func (c *cli) token(ctx context.Context, args []string) int {
 	if l.cfg.AuthType == config.AuthNone {
 		return c.fail("token", exitUsage, errors.New("authType is None: no token to print"), "set authType (ClientSecret, Pkce, DeviceFlow or ExternalCommand)")
 	}
-	st, err := newStack(l.cfg, c.stderr)
+	rt, err := c.newStack(l.cfg)
 	if err != nil {
 		return c.fail("token", exitUsage, err, "")
 	}
-	defer st.close()
-	tok, err := st.auth.Token(ctx)
+	defer closeIdle(rt)
+	auth := transport.AuthenticatorOf(rt)
+	if auth == nil {
+		return c.fail("token", exitUsage, errors.New("the stack sends no token"), "set authType (ClientSecret, Pkce, DeviceFlow or ExternalCommand)")
+	}
+	tok, err := auth.Token(ctx)
 	if err != nil {
 		return c.fail("token", exitFailed, err, "")
 	}
-	key := st.headerKey(ctx)
+	key, err := auth.HeaderKey(ctx)
+	if err != nil {
+		key = "Authorization" // the server cannot say; the stack would use it too
+	}
 	line := key + ": Bearer " + tok.AccessToken
 	if c.output == outputJSON {
 		r := tokenResult{Command: "token", OK: true, AccessToken: tok.AccessToken, TokenType: "Bearer", HeaderKey: key, Header: line}

@@ -1,6 +1,7 @@
 // Package fakecmd is a test kit: it turns the running binary (a test binary,
-// or an example program) into the external command that authwire runs for
-// tokens and proxy tokens, so tests need no shell scripts and no build step.
+// or the benchmark report program) into the external command that authwire
+// runs for tokens and proxy tokens, so tests need no shell scripts and no
+// build step. Shipped programs (cmd/authwire, examples/...) never link it.
 //
 // Call [Main] first thing in TestMain (or main); then pass the argv of one of
 // the behaviours ([Print], [Fetch], [JSON], [Fail], [Hang]) as a command.

@@ -1,24 +1,15 @@
-package demo_test
+package main
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/authwire/authwire/internal/demo"
-	"github.com/authwire/authwire/internal/fakecmd"
 )
-
-func TestMain(m *testing.M) {
-	fakecmd.Main()
-	os.Exit(m.Run())
-}
 
 func TestRunShowsEveryCallAndTheRecovery(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	if err := demo.Run(t.Context(), &out); err != nil {
+	if err := run(t.Context(), &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
@@ -28,7 +19,7 @@ func TestRunShowsEveryCallAndTheRecovery(t *testing.T) {
 		`{"msg":"rest"}`,
 		"recovered with 2 attempts and 1 new token",
 		"token requests                  2",
-		"proxy command runs              1",
+		"proxy token fetches             1",
 		"requests the proxy rejected     0",
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -42,7 +33,7 @@ func TestRunStopsOnCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	var out strings.Builder
-	if err := demo.Run(ctx, &out); err == nil {
-		t.Fatalf("Run with a canceled context succeeded:\n%s", out.String())
+	if err := run(ctx, &out); err == nil {
+		t.Fatalf("run with a canceled context succeeded:\n%s", out.String())
 	}
 }
