@@ -124,7 +124,7 @@ func newInteractiveSource(cfg *config.Platform, mode config.AuthType, store Conf
 	return &interactiveSource{
 		cfg: cfg, store: store, tokens: tokens, session: session, login: l,
 		bound: loginTimeout + loginMargin,
-		now: o.now, log: o.log, rejected: map[string]bool{},
+		now:   o.now, log: o.log, rejected: map[string]bool{},
 	}, nil
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-		"strings"
+	"strings"
 	"testing"
 	"time"
 
