@@ -22,6 +22,7 @@ type options struct {
 	responseHeaderTimeout time.Duration
 	pingInterval          time.Duration
 	pingTimeout           time.Duration
+	sessionTimeout        time.Duration
 	rootCAs               *x509.CertPool
 	clientCerts           []tls.Certificate
 
@@ -55,6 +56,7 @@ func defaultOptions() options {
 		tlsHandshakeTimeout: DefaultTLSHandshakeTimeout,
 		pingInterval:        DefaultPingInterval,
 		pingTimeout:         DefaultPingTimeout,
+		sessionTimeout:      DefaultSessionTimeout,
 		log:                 slog.New(slog.DiscardHandler),
 		now:                 time.Now,
 	}
