@@ -35,9 +35,6 @@ const (
 	// maxTransientPolls is how many failed polls in a row (network errors,
 	// 5xx, answers that are not JSON) end the login.
 	maxTransientPolls = 5
-	// maxTokenAnswer bounds a token endpoint answer during the device login
-	// (as x/oauth2 bounds the answers it reads).
-	maxTokenAnswer = 1 << 20
 )
 
 // errLoginDeadline is the cause of a device login's context ended by the
@@ -70,16 +67,13 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 			Hint:    "use authType Pkce, or ClientSecret for programs without a user",
 		}
 	}
-	var opts []oauth2.AuthCodeOption
-	if ls.audience != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("audience", ls.audience))
-	}
-	rctx, cancel := context.WithTimeout(withSession(ctx, d.session), tokenRequestTimeout)
-	da, err := ls.conf.DeviceAuth(rctx, opts...)
-	cancel()
+	da, err := d.authorize(ctx, ls)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if errors.Is(err, errAnswerTooLarge) {
+			return nil, &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: "the device authorization request failed", Hint: "the device authorization endpoint is misbehaving; check the identity provider", Err: err}
 		}
 		err = tokenError(err, ls.conf.ClientID)
 		if e, ok := errors.AsType[*errs.Error](err); ok {
@@ -204,10 +198,6 @@ type deviceTokenAnswer struct {
 	ErrorURI         string      `json:"error_uri"`
 }
 
-// errAnswerTooLarge is the cause of a token endpoint answer longer than
-// maxTokenAnswer during the device login; it ends the login at once.
-var errAnswerTooLarge = fmt.Errorf("the token endpoint answered with more than %d bytes", maxTokenAnswer)
-
 // poll asks the token endpoint once. It returns a token, the server's OAuth2
 // error, or a transient failure (network, 5xx, an answer that is neither).
 func (d *deviceLogin) poll(ctx context.Context, ls *loginSettings, deviceCode string) (*oauth2.Token, *LoginError, error) {
@@ -220,21 +210,13 @@ func (d *deviceLogin) poll(ctx context.Context, ls *loginSettings, deviceCode st
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	client := d.session
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := d.client().Do(req)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenAnswer+1))
+	body, err := readAnswer(resp)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(body) > maxTokenAnswer {
-		return nil, nil, errAnswerTooLarge
 	}
 	var a deviceTokenAnswer
 	if resp.StatusCode >= 500 || json.Unmarshal(body, &a) != nil {
