@@ -122,9 +122,8 @@ func newInteractiveSource(cfg *config.Platform, mode config.AuthType, store Conf
 		loginTimeout = cmp.Or(cfg.PKCE.Timeout, defaultPKCETimeout)
 	}
 	return &interactiveSource{
-		cfg: cfg, store: store, tokens: tokens, session: session, login: l,
-		bound: loginTimeout + loginMargin,
-		now:   o.now, log: o.log, rejected: map[string]bool{},
+		cfg: cfg, store: store, tokens: tokens, session: session, login: l, bound: loginTimeout + loginMargin,
+		now: o.now, log: o.log, rejected: map[string]bool{},
 	}, nil
 }
 
