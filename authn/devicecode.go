@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/authwire/authwire/errs"
 )
 
 // maxAnswer bounds an answer of the device authorization or token endpoint
@@ -36,7 +38,7 @@ type deviceAuthorization struct {
 // authorize asks the device authorization endpoint for a device code. It
 // is x/oauth2's Config.DeviceAuth with the request bound to ctx and
 // tokenRequestTimeout, the answer read at most maxAnswer bytes, and the
-// body closed. A refusal is an *oauth2.RetrieveError, for tokenError.
+// body closed. A refusal is an *oauth2.RetrieveError, for requestError.
 func (d *deviceLogin) authorize(ctx context.Context, ls *loginSettings) (*oauth2.DeviceAuthResponse, error) {
 	form := url.Values{"client_id": {ls.conf.ClientID}}
 	if len(ls.conf.Scopes) > 0 {
@@ -63,9 +65,8 @@ func (d *deviceLogin) authorize(ctx context.Context, ls *loginSettings) (*oauth2
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		re := &oauth2.RetrieveError{Response: resp, Body: body}
-		var a deviceTokenAnswer
-		if json.Unmarshal(body, &a) == nil {
-			re.ErrorCode, re.ErrorDescription, re.ErrorURI = a.Error, a.ErrorDescription, a.ErrorURI
+		if oe, ok := errs.ParseOAuthError(body); ok {
+			re.ErrorCode, re.ErrorDescription, re.ErrorURI = oe.ErrorCode, oe.ErrorDescription, oe.ErrorURI
 		}
 		return nil, re
 	}
