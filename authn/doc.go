@@ -37,8 +37,8 @@
 //
 // One token fetch, shared by every caller that waits for it, is bounded by
 // [WithFetchTimeout]; a fetch still running at the bound is abandoned and
-// the next call starts a new one. Each token, refresh, device authorization
-// and device poll request is bounded by one minute; a device login by
+// the next call starts a new one. Each token, refresh, code exchange, device
+// authorization and device poll request is bounded by one minute; a device login by
 // deviceFlowConfig.timeout and the code's expires_in, with at most one
 // minute between polls; answers read during a device login by 1 MiB. The
 // process-wide lock that keeps two stacks from logging in to one endpoint
