@@ -98,7 +98,8 @@ func New(cfg *config.Platform, store ConfigStore, session *http.Client, opts ...
 	if window == 0 {
 		window = refreshWindow(cfg)
 	}
-	a.cache = credcache.New(a.fetch, credcache.WithRefreshWindow(window), credcache.WithClock(o.now))
+	a.cache = credcache.New(a.fetch, credcache.WithRefreshWindow(window), credcache.WithClock(o.now),
+		credcache.WithFlightTimeout(fetchTimeout(cfg, &o)))
 	return a, nil
 }
 
@@ -138,6 +139,9 @@ func (a *Authenticator) fetch(ctx context.Context) (credential, time.Time, error
 		return credential{}, time.Time{}, err
 	}
 	expiry := tok.Expiry
+	if tok.ExpiresIn < 0 { // unknown, not expired: x/oauth2 made it a past expiry
+		expiry = time.Time{}
+	}
 	if expiry.IsZero() {
 		expiry, _ = credcache.JWTExpiry(tok.AccessToken)
 	}

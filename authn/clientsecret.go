@@ -87,9 +87,8 @@ func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	if audience != "" {
 		conf.EndpointParams = url.Values{"audience": {audience}}
 	}
-	if s.session != nil {
-		ctx = context.WithValue(ctx, oauth2.HTTPClient, s.session)
-	}
+	ctx, cancel := context.WithTimeout(withSession(ctx, s.session), tokenRequestTimeout)
+	defer cancel()
 	tok, err := conf.Token(ctx)
 	if err != nil {
 		return nil, tokenError(err, s.clientID)

@@ -3,6 +3,7 @@ package authn
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,10 +27,19 @@ const (
 	// slowDownStep is added to the interval on each slow_down (RFC 8628
 	// section 3.5).
 	slowDownStep = 5 * time.Second
+	// maxDeviceInterval caps the polling interval, whether the server's
+	// interval, slow_down steps or deviceFlowConfig.pollInterval set it: a
+	// server cannot make the login wait longer than this between polls.
+	// Every wait is also cut to the time left before the deadline.
+	maxDeviceInterval = time.Minute
 	// maxTransientPolls is how many failed polls in a row (network errors,
 	// 5xx, answers that are not JSON) end the login.
 	maxTransientPolls = 5
 )
+
+// errLoginDeadline is the cause of a device login's context ended by the
+// login's own deadline.
+var errLoginDeadline = errors.New("device login deadline")
 
 // deviceGrantType is the grant type of the device access token request.
 const deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
@@ -57,16 +67,13 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 			Hint:    "use authType Pkce, or ClientSecret for programs without a user",
 		}
 	}
-	var opts []oauth2.AuthCodeOption
-	if ls.audience != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("audience", ls.audience))
-	}
-	rctx, cancel := context.WithTimeout(withSession(ctx, d.session), tokenRequestTimeout)
-	da, err := ls.conf.DeviceAuth(rctx, opts...)
-	cancel()
+	da, err := d.authorize(ctx, ls)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if errors.Is(err, errAnswerTooLarge) {
+			return nil, &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: "the device authorization request failed", Hint: "the device authorization endpoint is misbehaving; check the identity provider", Err: err}
 		}
 		return nil, requestError(err, "device authorization request", ls.conf.ClientID)
 	}
@@ -75,35 +82,38 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 	}
 	limit, expires := d.timeout, false
 	if !da.Expiry.IsZero() {
-		if left := time.Until(da.Expiry); left < limit {
+		if left := time.Until(da.Expiry); left > 0 && left < limit {
 			limit, expires = left, true
 		}
 	}
 	deadline := d.now().Add(limit)
+	// The deadline runs on d.now; the context bounds the login on the wall
+	// clock too, so that nothing (a poll, a wait) outlives it.
+	ctx, stopLogin := context.WithTimeoutCause(ctx, limit, errLoginDeadline)
+	defer stopLogin()
 	d.tellUser(ls.key.Endpoint, da)
 
 	interval := d.interval
 	if interval <= 0 {
-		interval = time.Duration(da.Interval) * time.Second
+		interval = serverInterval(da.Interval)
 	}
-	if interval <= 0 {
-		interval = defaultDeviceInterval
-	}
+	interval = min(interval, maxDeviceInterval)
 	for failures := 0; ; {
-		if err := d.sleep(ctx, interval); err != nil {
-			return nil, err
+		left := deadline.Sub(d.now())
+		if left > 0 {
+			if err := d.sleep(ctx, min(interval, left)); err != nil {
+				return nil, d.ended(ctx, err, limit, expires)
+			}
 		}
 		if !d.now().Before(deadline) {
-			e := &errs.Error{Code: errs.DeadlineExceeded, Op: "authn", Message: fmt.Sprintf("the device login was not approved within %s", limit.Round(time.Second)), Hint: "start the login again and approve it sooner, or raise deviceFlowConfig.timeout"}
-			if expires {
-				e.Err = errs.ErrDeviceCodeExpired
-			}
-			return nil, e
+			return nil, deviceDeadline(limit, expires)
 		}
 		tok, le, err := d.poll(ctx, ls, da.DeviceCode)
 		switch {
 		case ctx.Err() != nil:
-			return nil, ctx.Err()
+			return nil, d.ended(ctx, ctx.Err(), limit, expires)
+		case errors.Is(err, errAnswerTooLarge):
+			return nil, &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: "the device login failed", Hint: "the token endpoint is misbehaving; check tokenUrl and the identity provider", Err: err}
 		case err != nil:
 			if failures++; failures >= maxTransientPolls {
 				return nil, &errs.Error{Code: errs.Unavailable, Op: "authn", Message: fmt.Sprintf("the token endpoint failed %d times in a row during the device login", failures), Err: err}
@@ -116,11 +126,44 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 		switch le.ErrorCode {
 		case "authorization_pending":
 		case "slow_down":
-			interval += slowDownStep
+			interval = min(interval+slowDownStep, maxDeviceInterval)
 		default: // expired_token, access_denied, or a client error
 			return nil, errs.FromOAuth("authn", "the device login was refused", le)
 		}
 	}
+}
+
+// serverInterval is the server's interval in seconds as a duration: the
+// default when it gives none (or a negative one), at most
+// maxDeviceInterval.
+func serverInterval(secs int64) time.Duration {
+	switch {
+	case secs <= 0:
+		return defaultDeviceInterval
+	case secs > int64(maxDeviceInterval/time.Second):
+		return maxDeviceInterval
+	}
+	return time.Duration(secs) * time.Second
+}
+
+// ended maps the failure of a wait or a poll: the login's own deadline on
+// the wall clock is the deadline error, anything else (the caller's
+// context) is err.
+func (d *deviceLogin) ended(ctx context.Context, err error, limit time.Duration, expires bool) error {
+	if errors.Is(context.Cause(ctx), errLoginDeadline) {
+		return deviceDeadline(limit, expires)
+	}
+	return err
+}
+
+// deviceDeadline is the error of a device login not approved within limit;
+// expires says the device code's expires_in set the limit.
+func deviceDeadline(limit time.Duration, expires bool) error {
+	e := &errs.Error{Code: errs.DeadlineExceeded, Op: "authn", Message: fmt.Sprintf("the device login was not approved within %s", limit.Round(time.Second)), Hint: "start the login again and approve it sooner, or raise deviceFlowConfig.timeout"}
+	if expires {
+		e.Err = errs.ErrDeviceCodeExpired
+	}
+	return e
 }
 
 // tellUser writes where to approve the login: the complete verification URI
@@ -158,16 +201,11 @@ func (d *deviceLogin) poll(ctx context.Context, ls *loginSettings, deviceCode st
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	client := d.session
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := d.client().Do(req)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, err := readAnswer(resp)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -40,4 +40,18 @@
 // A program that logs users in passes them:
 //
 //	authn.WithKeyring(oskeyring.Keyring{}), authn.WithBrowser(browser.Open)
+//
+// # Bounds
+//
+// One token fetch, shared by every caller that waits for it, is bounded by
+// [WithFetchTimeout]; a fetch still running at the bound is abandoned and
+// the next call starts a new one. Each token, refresh, code exchange, device
+// authorization and device poll request is bounded by one minute; a device login by
+// deviceFlowConfig.timeout and the code's expires_in, with at most one
+// minute between polls; answers read during a device login by 1 MiB. The
+// process-wide lock that keeps two stacks from logging in to one endpoint
+// at once is held no longer than the login's own bound. A non-positive
+// expires_in means an unknown expiry (the JWT exp decides, else the token
+// is used until the server rejects it), and a token is reused for at least
+// ten seconds, so a server cannot make every call fetch a token.
 package authn

@@ -26,3 +26,6 @@ func CrashBeforeRename(s TokenStore, err error) {
 
 // TokenFileName is the file name of key in a file store.
 var TokenFileName = tokenFileName
+
+// LockKey takes the process-wide login lock of key.
+var LockKey = lockKey

@@ -1,10 +1,14 @@
 package authn
 
 import (
+	"cmp"
 	"net/http"
+	"time"
 
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
+	"github.com/authwire/authwire/internal/credcache"
+	"github.com/authwire/authwire/internal/credcmd"
 )
 
 // newFlowSource returns the token source of cfg's flow. For AuthUnset it
@@ -35,4 +39,29 @@ func impliedFlow(cfg *config.Platform) config.AuthType {
 		return config.AuthClientSecret
 	}
 	return config.AuthPKCE
+}
+
+// fetchTimeout bounds one token fetch of the Authenticator (see
+// [WithFetchTimeout]): a metadata round and a token request
+// (credcache.DefaultFlightTimeout), plus the command's timeout for
+// ExternalCommand, or the login timeout and loginMargin for an interactive
+// flow.
+func fetchTimeout(cfg *config.Platform, o *options) time.Duration {
+	if o.fetchTimeout > 0 {
+		return o.fetchTimeout
+	}
+	mode := cfg.AuthType
+	if mode == config.AuthUnset {
+		mode = impliedFlow(cfg)
+	}
+	switch {
+	case o.source != nil:
+	case mode == config.AuthExternalCommand:
+		return credcache.DefaultFlightTimeout + cmp.Or(o.commandTimeout, credcmd.DefaultTimeout)
+	case mode == config.AuthPKCE:
+		return credcache.DefaultFlightTimeout + cmp.Or(cfg.PKCE.Timeout, defaultPKCETimeout) + loginMargin
+	case mode == config.AuthDeviceFlow:
+		return credcache.DefaultFlightTimeout + cmp.Or(cfg.DeviceFlow.Timeout, defaultDeviceTimeout) + loginMargin
+	}
+	return credcache.DefaultFlightTimeout
 }

@@ -23,6 +23,11 @@ import (
 // (the Authenticator detaches fetches from their callers' contexts).
 const tokenRequestTimeout = time.Minute
 
+// loginMargin is what a Token call of an interactive source may take
+// besides the login itself: the metadata round, a refresh and the code or
+// device token exchange.
+const loginMargin = 2 * credcache.DefaultFlightTimeout
+
 // minValidity is how long a stored access token must still be valid to be
 // used as it is rather than refreshed.
 const minValidity = time.Minute
@@ -49,6 +54,7 @@ type interactiveSource struct {
 	tokens  TokenStore
 	session *http.Client
 	login   login
+	bound   time.Duration // one Token call, login included; also bounds the key's lock
 	now     func() time.Time
 	log     *slog.Logger
 
@@ -61,16 +67,26 @@ type interactiveSource struct {
 // waits and then finds the first one's token in the store.
 var loginLocks sync.Map // TokenKey -> chan struct{} (capacity 1)
 
-// lockKey takes key's lock, or gives up when ctx is done.
+// lockKey takes key's lock, or gives up when ctx is done. The lock is
+// released by unlock or when ctx ends, whichever comes first: a holder that
+// outlives its own bound cannot keep other stacks waiting.
 func lockKey(ctx context.Context, key TokenKey) (unlock func(), err error) {
 	v, _ := loginLocks.LoadOrStore(key, make(chan struct{}, 1))
 	sem := v.(chan struct{})
 	select {
 	case sem <- struct{}{}:
-		return func() { <-sem }, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, &errs.Error{
+			Code: errs.Unavailable, Op: "authn",
+			Message: "another login to " + key.Endpoint + " in this process did not finish in time",
+			Hint:    "finish or cancel the pending login, or raise the login timeout (pkceConfig.timeout, deviceFlowConfig.timeout)",
+			Err:     ctx.Err(),
+		}
 	}
+	var once sync.Once
+	release := func() { once.Do(func() { <-sem }) }
+	stop := context.AfterFunc(ctx, release)
+	return func() { stop(); release() }, nil
 }
 
 func newInteractiveSource(cfg *config.Platform, mode config.AuthType, store ConfigStore, session *http.Client, o *options) (TokenSource, error) {
@@ -91,19 +107,22 @@ func newInteractiveSource(cfg *config.Platform, mode config.AuthType, store Conf
 		open = noBrowser
 	}
 	var l login
+	var loginTimeout time.Duration
 	if mode == config.AuthDeviceFlow {
 		l = &deviceLogin{
 			session: session, prompt: prompt, now: o.now, sleep: sleep,
 			timeout: cmp.Or(cfg.DeviceFlow.Timeout, defaultDeviceTimeout), interval: cfg.DeviceFlow.PollInterval,
 		}
+		loginTimeout = cmp.Or(cfg.DeviceFlow.Timeout, defaultDeviceTimeout)
 	} else {
 		l = &pkceLogin{
 			session: session, prompt: prompt, open: open, log: o.log,
 			timeout: cmp.Or(cfg.PKCE.Timeout, defaultPKCETimeout), now: o.now,
 		}
+		loginTimeout = cmp.Or(cfg.PKCE.Timeout, defaultPKCETimeout)
 	}
 	return &interactiveSource{
-		cfg: cfg, store: store, tokens: tokens, session: session, login: l,
+		cfg: cfg, store: store, tokens: tokens, session: session, login: l, bound: loginTimeout + loginMargin,
 		now: o.now, log: o.log, rejected: map[string]bool{},
 	}, nil
 }
@@ -112,8 +131,12 @@ func newInteractiveSource(cfg *config.Platform, mode config.AuthType, store Conf
 // last and still valid (another program refreshed it, or this is the first
 // call); a refreshed token; a new login. A refresh that fails for any reason
 // other than invalid_grant fails the call and keeps the refresh token. A
-// background refresh (credcache.Background) never starts a login.
+// background refresh (credcache.Background) never starts a login. The whole
+// call, and the key's lock with it, is bounded by the login timeout plus
+// loginMargin.
 func (s *interactiveSource) Token(ctx context.Context) (*oauth2.Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.bound)
+	defer cancel()
 	ls, err := s.settings(ctx)
 	if err != nil {
 		return nil, err
@@ -271,10 +294,15 @@ func handOut(tok *oauth2.Token) *oauth2.Token {
 	return &out
 }
 
-// withExpiry sets tok's expiry from expires_in on the injected clock.
+// withExpiry sets tok's expiry from expires_in on the injected clock. A
+// negative expires_in is unknown, like a missing one (the JWT exp, if any,
+// decides later), not a token that expired before it was issued.
 func withExpiry(tok *oauth2.Token, now func() time.Time) *oauth2.Token {
-	if tok.ExpiresIn > 0 {
+	switch {
+	case tok.ExpiresIn > 0:
 		tok.Expiry = now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+	case tok.ExpiresIn < 0:
+		tok.Expiry = time.Time{}
 	}
 	return tok
 }

@@ -56,7 +56,7 @@ type deviceKnobs struct {
 	noComplete bool     // omit verification_uri_complete
 	expiresIn  int      // device code lifetime, seconds (0: 600)
 	interval   int      // seconds; 0: omitted
-	script     []string // poll answers: pending, slow_down, expired_token, access_denied, 500, html, ok (the default once used up)
+	script     []string // poll answers: pending, slow_down, expired_token, access_denied, 500, html, huge (2 MiB), ok (the default once used up)
 }
 
 type issuedCode struct {
@@ -194,6 +194,9 @@ func (s *oauthServer) token(w http.ResponseWriter, r *http.Request) {
 		case "html":
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<html>a proxy's login page</html>")
+		case "huge":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"error":"authorization_pending","padding":"`+strings.Repeat("a", 2<<20)+`"}`)
 		default:
 			oauthError(w, http.StatusBadRequest, answer)
 		}

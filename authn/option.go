@@ -21,6 +21,7 @@ type options struct {
 	hosts          []string
 	authStyle      oauth2.AuthStyle
 	commandTimeout time.Duration
+	fetchTimeout   time.Duration
 	refreshWindow  time.Duration
 	prompt         io.Writer
 	browser        func(ctx context.Context, url string) error
@@ -83,6 +84,17 @@ func WithAuthStyle(style oauth2.AuthStyle) Option {
 // two minutes).
 func WithCommandTimeout(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.commandTimeout = d })
+}
+
+// WithFetchTimeout bounds one token fetch, shared by every caller waiting
+// for it: the metadata round, the token request or command, and for Pkce
+// and DeviceFlow the login. A fetch still running at the bound is abandoned
+// (its waiters get an *errs.Error with code Unavailable) and the next call
+// starts a new one. The default is two minutes, plus the command timeout
+// for ExternalCommand, plus the login timeout and four minutes for Pkce and
+// DeviceFlow. Zero or less keeps the default.
+func WithFetchTimeout(d time.Duration) Option {
+	return optionFunc(func(o *options) { o.fetchTimeout = d })
 }
 
 // WithRefreshWindow overrides the configured refresh window (tokenRefreshWindow).

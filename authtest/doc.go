@@ -7,7 +7,8 @@
 // A [Server] listens on 127.0.0.1 at a free port, over TLS with a fresh
 // self-signed CA (see [Server.CAFile] and [Server.CertPool]) or, with
 // [WithH2C], over cleartext HTTP/2. Knobs such as [Server.RevokeAll],
-// [Server.FailNext] and [Server.FailTokenRequests] inject faults at run time,
+// [Server.FailNext], [Server.FailTokenRequests] and [Server.Stall] (a hung
+// token endpoint or metadata service) inject faults at run time,
 // and [Server.Counters] reports what the server saw, so tests can assert how
 // many token requests, refreshes or retries a client made.
 //

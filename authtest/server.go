@@ -38,6 +38,7 @@ type Server struct {
 	codes    codeStore
 	devices  deviceStore
 	knobs    knobs
+	stalls   stalls
 	counters counters
 	grants   map[string]http.HandlerFunc // token endpoint handlers by grant_type
 
@@ -268,5 +269,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+echoPath, s.echo)
 	mux.HandleFunc("POST "+echoPath, s.echo)
 	mux.HandleFunc("GET "+VersionPath, s.version)
-	return s.proxyCheck(mux)
+	return s.stallCheck(s.proxyCheck(mux))
 }

@@ -1,6 +1,7 @@
 package proxyauth
 
 import (
+	"cmp"
 	"context"
 	"net"
 	"strings"
@@ -132,7 +133,10 @@ func NewCredential(src TokenSource, opts ...Option) *Credential {
 		}
 		return "Bearer " + tok, exp, nil
 	}
-	c.cache = credcache.New(fetch, credcache.WithClock(o.now), credcache.WithRefreshWindow(time.Minute))
+	// A fetch may run the proxy command: bound it above the command's own
+	// timeout.
+	bound := credcache.DefaultFlightTimeout + cmp.Or(o.timeout, credcmd.DefaultTimeout)
+	c.cache = credcache.New(fetch, credcache.WithClock(o.now), credcache.WithRefreshWindow(time.Minute), credcache.WithFlightTimeout(bound))
 	return c
 }
 

@@ -10,7 +10,9 @@
 //
 // The session ([Session]) is the proxy layer over the base: every token,
 // device, refresh and metadata call goes through it, so the same TLS, proxy
-// and timeout policy applies to them as to RPCs.
+// and timeout policy applies to them as to RPCs; each of its requests is
+// also bounded as a whole ([WithSessionTimeout], default one minute), so a
+// hung metadata or token endpoint cannot hold the stack.
 //
 // [New] validates the configuration once and parses its endpoint once; the
 // layers it builds receive the parsed values.

@@ -30,7 +30,7 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 	}
 	rt := proxied
 	if cfg.AuthType != config.AuthNone {
-		session := &http.Client{Transport: proxied}
+		session := sessionClient(proxied, o)
 		store := o.store
 		if store == nil {
 			store = authn.NewRemoteConfigStore(session, sc.baseURL())

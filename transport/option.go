@@ -24,6 +24,7 @@ type options struct {
 	responseHeaderTimeout time.Duration
 	pingInterval          time.Duration
 	pingTimeout           time.Duration
+	sessionTimeout        time.Duration
 	rootCAs               *x509.CertPool
 	clientCerts           []tls.Certificate
 	dial                  func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -59,6 +60,7 @@ func defaultOptions() options {
 		tlsHandshakeTimeout: DefaultTLSHandshakeTimeout,
 		pingInterval:        DefaultPingInterval,
 		pingTimeout:         DefaultPingTimeout,
+		sessionTimeout:      DefaultSessionTimeout,
 		log:                 slog.New(slog.DiscardHandler),
 		now:                 time.Now,
 	}

@@ -3,10 +3,22 @@
 // implementation serves both, so they behave alike: argv without a shell, a
 // timeout, stderr (never stdout) in errors, trimmed output, and optional JSON
 // output with an expiry.
+//
+// Bounds: a run lasts at most its timeout ([DefaultTimeout] unless set);
+// stdout may hold at most 1 MiB and stderr at most 1 MiB (its last 4 KiB
+// go into error messages). A command that writes more is stopped and fails
+// with an error matching [ErrOutputTooLarge].
+//
+// When a run times out (or its caller gives up, or it writes too much), the
+// command is killed. On Unix it runs in its own process group and the whole
+// group is killed, so the processes it started die with it; such a command
+// must not read from the terminal, since its group is not the terminal's
+// foreground group. On Windows only the command's own process is killed:
+// processes it started may survive it, and Run returns at most two seconds
+// after the kill even if they still hold its output pipes.
 package credcmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,9 +37,10 @@ import (
 const DefaultTimeout = 2 * time.Minute
 
 const (
-	maxStdout = 1 << 20 // a token, or a small JSON document
-	maxStderr = 4 << 10 // the tail kept for error messages
-	waitDelay = 2 * time.Second
+	maxStdout     = 1 << 20 // a token, or a small JSON document
+	maxStderr     = 1 << 20 // what a command may write to stderr in all
+	maxStderrTail = 4 << 10 // the tail kept for error messages
+	waitDelay     = 2 * time.Second
 )
 
 // Command is an external credential command.
@@ -45,6 +58,10 @@ type Command struct {
 // errTimeout is the cause of a run that reached Command.Timeout, as opposed
 // to the caller's own deadline.
 var errTimeout = errors.New("timed out")
+
+// ErrOutputTooLarge is the cause of a run that wrote more than 1 MiB to
+// stdout or to stderr: the command was stopped and its output dropped.
+var ErrOutputTooLarge = errors.New("credcmd: command output too large")
 
 // Result is what a command printed.
 type Result struct {
@@ -82,21 +99,33 @@ func (c *Command) Run(ctx context.Context) (Result, error) {
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
 	defer cancel()
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 
 	cmd := exec.CommandContext(ctx, c.Argv[0], c.Argv[1:]...)
-	var stdout limitedBuffer
-	var stderr tailBuffer
-	stdout.max, stderr.max = maxStdout, maxStderr
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	stdout := &cappedBuffer{max: maxStdout, full: stop}
+	stderr := &tailBuffer{max: maxStderr, tail: maxStderrTail, full: stop}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	killProcessGroup(cmd)
 	cmd.WaitDelay = waitDelay // do not wait forever on pipes held by children
 	err := cmd.Run()
+	if errors.Is(context.Cause(ctx), ErrOutputTooLarge) {
+		return Result{}, c.tooLarge(stdout.full == nil)
+	}
 	if err != nil {
 		return Result{}, c.runError(ctx, timeout, err, stderr.String())
 	}
-	if stdout.overflow {
-		return Result{}, c.fail("printed more than 1 MiB; want one token", "")
-	}
 	return c.parse(stdout.Bytes())
+}
+
+// tooLarge is the error of a run stopped for writing too much; onStdout
+// says which stream overflowed.
+func (c *Command) tooLarge(onStdout bool) error {
+	stream, hint := "stderr", "write less to stderr"
+	if onStdout {
+		stream, hint = "stdout", "print only the token (or the JSON form) on stdout; send messages to stderr"
+	}
+	return &errs.Error{Code: errs.Unauthenticated, Op: "credcmd", Message: fmt.Sprintf("%s %q wrote more than 1 MiB to %s and was stopped", c.key(), c.Argv[0], stream), Hint: hint, Err: ErrOutputTooLarge}
 }
 
 func (c *Command) runError(ctx context.Context, timeout time.Duration, err error, stderr string) error {
@@ -170,35 +199,3 @@ func stderrHint(stderr string) string {
 	}
 	return "stderr: " + stderr
 }
-
-// limitedBuffer keeps the first max bytes and notes an overflow.
-type limitedBuffer struct {
-	bytes.Buffer
-	max      int
-	overflow bool
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); len(p) > room {
-		b.overflow = true
-		b.Buffer.Write(p[:max(room, 0)])
-		return len(p), nil
-	}
-	return b.Buffer.Write(p)
-}
-
-// tailBuffer keeps the last max bytes.
-type tailBuffer struct {
-	buf []byte
-	max int
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string { return string(b.buf) }

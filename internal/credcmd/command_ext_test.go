@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,11 +11,12 @@ import (
 	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/internal/credcmd"
 	"github.com/authwire/authwire/internal/fakecmd"
+	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
 	fakecmd.Main()
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 func TestRunOutputs(t *testing.T) {
@@ -97,5 +97,44 @@ func TestRunHonoursCallerContext(t *testing.T) {
 	c := &credcmd.Command{Argv: fakecmd.Hang()}
 	if _, err := c.Run(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// TestOutputCaps: a command that floods stdout or stderr is stopped at the
+// 1 MiB cap and fails with ErrOutputTooLarge, naming the stream; its output
+// never becomes a token. (The stdout cap once did not hold: io.Copy used the
+// buffer's promoted ReadFrom and 100 MB became one token.)
+func TestOutputCaps(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		argv []string
+		want string
+	}{
+		{"stdout flood", fakecmd.Flood("stdout", 100<<20), "more than 1 MiB to stdout"},
+		{"stdout just over", fakecmd.Flood("stdout", 1<<20+1), "more than 1 MiB to stdout"},
+		{"stderr flood", fakecmd.Flood("stderr", 100<<20), "more than 1 MiB to stderr"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := &credcmd.Command{Argv: tc.argv, Key: "proxyCommand"}
+			r, err := c.Run(t.Context())
+			if !errors.Is(err, credcmd.ErrOutputTooLarge) {
+				t.Fatalf("got token of %d bytes, err %v; want ErrOutputTooLarge", len(r.Token), err)
+			}
+			if errs.CodeOf(err) != errs.Unauthenticated || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "proxyCommand") {
+				t.Fatalf("error %q (code %v) does not name the key and %q", err, errs.CodeOf(err), tc.want)
+			}
+		})
+	}
+}
+
+// TestOutputAtCapIsAccepted: exactly 1 MiB on stdout is within the cap.
+func TestOutputAtCapIsAccepted(t *testing.T) {
+	t.Parallel()
+	c := &credcmd.Command{Argv: fakecmd.Flood("stdout", 1<<20)}
+	r, err := c.Run(t.Context())
+	if err != nil || len(r.Token) != 1<<20 {
+		t.Fatalf("got %d bytes, %v", len(r.Token), err)
 	}
 }

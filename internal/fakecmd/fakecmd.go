@@ -4,7 +4,8 @@
 // build step. Shipped programs (cmd/authwire, examples/...) never link it.
 //
 // Call [Main] first thing in TestMain (or main); then pass the argv of one of
-// the behaviours ([Print], [Fetch], [JSON], [Fail], [Hang]) as a command.
+// the behaviours ([Print], [Fetch], [JSON], [Fail], [Hang], [Flood],
+// [HangWithChild]) as a command.
 package fakecmd
 
 import (
@@ -14,6 +15,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
 	"time"
 )
@@ -49,6 +51,16 @@ func Fail(code int, stderr string) []string { return argv("fail", strconv.Itoa(c
 // Hang blocks until killed.
 func Hang() []string { return argv("hang") }
 
+// Flood writes n bytes to stream ("stdout" or "stderr") and exits 0.
+func Flood(stream string, n int64) []string {
+	return argv("flood", stream, strconv.FormatInt(n, 10))
+}
+
+// HangWithChild starts a child that blocks until killed and shares the
+// command's stdout, writes the child's pid to pidFile, and blocks until
+// killed itself: a command whose timeout must kill more than one process.
+func HangWithChild(pidFile string) []string { return argv("spawn", pidFile) }
+
 func argv(args ...string) []string {
 	exe, err := os.Executable()
 	if err != nil {
@@ -71,6 +83,10 @@ func run(mode string, args []string, stdout, stderr io.Writer) int {
 		return code
 	case mode == "hang":
 		select {}
+	case mode == "flood" && len(args) == 2:
+		return flood(args[0], args[1], stdout, stderr)
+	case mode == "spawn" && len(args) == 1:
+		return spawn(args[0], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "fakecmd: bad arguments %q\n", append([]string{mode}, args...))
 		return 2
@@ -105,4 +121,42 @@ func fetch(url, caFile string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func flood(stream, size string, stdout, stderr io.Writer) int {
+	n, err := strconv.ParseInt(size, 10, 64)
+	if err != nil {
+		fmt.Fprintln(stderr, "fakecmd:", err)
+		return 2
+	}
+	w := stdout
+	if stream == "stderr" {
+		w = stderr
+	}
+	chunk := make([]byte, 64<<10)
+	for i := range chunk {
+		chunk[i] = 'a'
+	}
+	for n > 0 {
+		k := min(n, int64(len(chunk)))
+		if _, err := w.Write(chunk[:k]); err != nil {
+			return 1
+		}
+		n -= k
+	}
+	return 0
+}
+
+func spawn(pidFile string, stdout, stderr io.Writer) int {
+	child := exec.Command(argv("hang")[0], argv("hang")[1:]...)
+	child.Stdout = stdout
+	if err := child.Start(); err != nil {
+		fmt.Fprintln(stderr, "fakecmd:", err)
+		return 1
+	}
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(child.Process.Pid)), 0o600); err != nil {
+		fmt.Fprintln(stderr, "fakecmd:", err)
+		return 1
+	}
+	select {}
 }
