@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
 )
 
@@ -41,7 +42,7 @@ type callbackServer struct {
 // picks a free port, which the returned server's redirectURI carries.
 func startCallback(ctx context.Context, redirectURI, state string, log *slog.Logger) (*callbackServer, error) {
 	u, err := url.Parse(redirectURI)
-	if err != nil || u.Scheme != "http" || !isLoopback(u.Hostname()) {
+	if err != nil || u.Scheme != "http" || !config.IsLoopback(u.Hostname()) {
 		return nil, &errs.Error{
 			Code: errs.InvalidArgument, Op: "authn",
 			Message: "redirect URI " + truncate(redirectURI, 200) + " is not a loopback http URL, so the login callback cannot be received here",

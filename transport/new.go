@@ -32,7 +32,7 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 	}
 	rt := proxied
 	if cfg.AuthType != config.AuthNone {
-		session := &http.Client{Transport: proxied}
+		session := sessionClient(proxied)
 		baseURL, err := cfg.BaseURL()
 		if err != nil {
 			return nil, configError(err, "")

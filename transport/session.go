@@ -2,6 +2,7 @@ package transport
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/proxyauth"
@@ -9,13 +10,21 @@ import (
 
 // Session returns the client for token, device, refresh and metadata calls
 // (flytekit's get_session): the proxy layer over the base transport, with no
-// bearer layer. It applies the same TLS, proxy and timeout policy as RPCs.
+// bearer layer. It applies the same TLS, proxy and timeout policy as RPCs,
+// and follows a redirect only to the same host without a downgrade to
+// cleartext (see [ErrRedirectRefused]): these calls carry the client secret,
+// codes, refresh tokens and the proxy token.
 func Session(cfg *config.Platform, opts ...Option) (*http.Client, error) {
 	proxied, err := proxiedBase(cfg, collect(opts))
 	if err != nil {
 		return nil, err
 	}
-	return &http.Client{Transport: proxied}, nil
+	return sessionClient(proxied), nil
+}
+
+// sessionClient is the session's client over rt.
+func sessionClient(rt http.RoundTripper) *http.Client {
+	return &http.Client{Transport: rt, CheckRedirect: checkRedirect}
 }
 
 // proxiedBase is the session's transport: the proxy layer over the base.
@@ -27,21 +36,27 @@ func proxiedBase(cfg *config.Platform, o options) (http.RoundTripper, error) {
 	return proxyLayer(cfg, base, o)
 }
 
-// proxyLayer wraps base with the proxy credential of cfg, if any.
+// proxyLayer wraps base with the proxy credential of cfg, if any. Hosts from
+// WithHosts without a scheme take the endpoint's, as they do for the bearer
+// token.
 func proxyLayer(cfg *config.Platform, base http.RoundTripper, o options) (http.RoundTripper, error) {
-	popts := []proxyauth.Option{proxyauth.WithHosts(o.hosts...), proxyauth.WithClock(o.now)}
+	ep, err := config.ParseEndpoint(cfg.Endpoint, cfg.Insecure)
+	if err != nil {
+		return nil, configError(err, "")
+	}
+	hosts := make([]string, 0, len(o.hosts)+1)
+	for _, h := range o.hosts {
+		if !strings.Contains(h, "://") {
+			h = ep.Scheme + "://" + strings.TrimPrefix(h, "dns:///")
+		}
+		hosts = append(hosts, h)
+	}
+	popts := []proxyauth.Option{proxyauth.WithHosts(hosts...), proxyauth.WithClock(o.now)}
 	var cred *proxyauth.Credential
 	if o.proxySource != nil {
-		ep, err := config.ParseEndpoint(cfg.Endpoint, cfg.Insecure)
-		if err != nil {
-			return nil, configError(err, "")
-		}
-		cred = proxyauth.NewCredential(o.proxySource, append(popts, proxyauth.WithHosts(ep.URL()[len(ep.Scheme)+3:]))...)
-	} else {
-		var err error
-		if cred, err = proxyauth.New(cfg, popts...); err != nil {
-			return nil, err
-		}
+		cred = proxyauth.NewCredential(o.proxySource, append(popts, proxyauth.WithHosts(ep.URL()))...)
+	} else if cred, err = proxyauth.New(cfg, popts...); err != nil {
+		return nil, err
 	}
 	if cred == nil {
 		return base, nil
