@@ -3,9 +3,12 @@ package authn
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/pkg/browser"
+
+	"github.com/authwire/authwire/errs"
 )
 
 // browserOutput points github.com/pkg/browser's Stdout at its Stderr, once,
@@ -19,6 +22,10 @@ var browserOutput sync.Once
 func openBrowser(ctx context.Context, url string) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
+		// Never hand the launcher a file, a script or an option.
+		return &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "refusing to open a URL that is not http(s) in the browser", Err: ErrInsecureEndpoint}
 	}
 	browserOutput.Do(func() {
 		if browser.Stdout == os.Stdout {

@@ -2,12 +2,14 @@ package authn
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,14 +28,17 @@ type callbackResult struct {
 }
 
 // callbackServer receives the authorization redirect of one PKCE login on a
-// loopback address (RFC 8252 section 7.3). It answers every request; the
-// first request to the callback path that carries a code, an error or a
-// state ends the login.
+// loopback address (RFC 8252 section 7.3). It answers every request with a
+// page; the first request to the callback path that carries this login's
+// state ends the login. A request with another state or none (a stale tab, a
+// page that navigates the browser there) gets a page saying so and is
+// otherwise ignored: the login keeps waiting.
 type callbackServer struct {
 	redirectURI string // as sent to the server: the port actually bound
 	path        string
 	state       string
 	results     chan callbackResult // capacity 1: the first answer wins
+	foreign     atomic.Int32        // answers ignored for their state
 	srv         *http.Server
 }
 
@@ -128,9 +133,11 @@ func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p = page{Title: "Nothing to do here", Message: "This address receives the answer of a login, and this request carried none."}
 		render(w, status, p)
 		return
-	case state != c.state && (state != "" || oerr == ""):
-		res.err = &errs.Error{Code: errs.Unauthenticated, Op: "authn", Err: ErrStateMismatch, Hint: "start the login again and finish it in the browser tab it opens"}
-		p = page{Title: "Login rejected", Message: "This answer does not belong to the login in progress (its state does not match), so it was rejected. Start the login again from your program."}
+	case subtle.ConstantTimeCompare([]byte(state), []byte(c.state)) != 1:
+		c.foreign.Add(1)
+		p = page{Title: "Not this login's answer", Message: "This answer does not belong to the login in progress (its state does not match), so it was ignored. The login is still waiting: finish it in the browser tab your program opened."}
+		render(w, status, p)
+		return
 	case oerr != "":
 		le := &LoginError{Code: oerr, Description: q.Get("error_description"), URI: q.Get("error_uri")}
 		res.err = &errs.Error{Code: errs.Unauthenticated, Op: "authn", Err: le}

@@ -58,6 +58,9 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 			Hint:    "use authType Pkce, or ClientSecret for programs without a user",
 		}
 	}
+	if err := checkEndpoint(ls.conf.Endpoint.DeviceAuthURL, deviceEndpoint, ls.insecure); err != nil {
+		return nil, err
+	}
 	var opts []oauth2.AuthCodeOption
 	if ls.audience != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("audience", ls.audience))
