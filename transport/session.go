@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/proxyauth"
 )
 
@@ -22,9 +23,30 @@ func Session(cfg *config.Platform, opts ...Option) (*http.Client, error) {
 	return sessionClient(proxied), nil
 }
 
-// sessionClient is the session's client over rt.
+// sessionClient is the session's client over rt: the redirect policy, and
+// transport failures as *errs.Error values with the stack's hints (an
+// unknown certificate names caCertFilePath), as the errs layer gives them
+// for RPCs.
 func sessionClient(rt http.RoundTripper) *http.Client {
-	return &http.Client{Transport: rt, CheckRedirect: checkRedirect}
+	return &http.Client{Transport: sessionErrors{rt}, CheckRedirect: checkRedirect}
+}
+
+// sessionErrors classifies the transport failures of the session's calls.
+type sessionErrors struct{ next http.RoundTripper }
+
+func (s sessionErrors) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.next.RoundTrip(req)
+	if err != nil {
+		return nil, errs.FromTransportError(req, err)
+	}
+	return resp, nil
+}
+
+// CloseIdleConnections forwards to the next hop.
+func (s sessionErrors) CloseIdleConnections() {
+	if c, ok := s.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 // proxiedBase is the session's transport: the proxy layer over the base.
