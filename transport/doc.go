@@ -10,7 +10,10 @@
 //
 // The session ([Session]) is the proxy layer over the base: every token,
 // device, refresh and metadata call goes through it, so the same TLS, proxy
-// and timeout policy applies to them as to RPCs.
+// and timeout policy applies to them as to RPCs. It follows a redirect only
+// to the same origin or an http→https upgrade ([ErrRedirectRefused]).
+// Credentials go only to the origins (scheme and host:port) they are meant
+// for; docs/security.md lists where each may go and the test that proves it.
 //
 // It replaces flytekit's get_channel ([Base]), bootstrap_creds_from_server
 // ([BootstrapTLS]), get_session ([Session]) and get_authenticated_channel
