@@ -13,9 +13,9 @@ var (
 	// ErrDeviceCodeExpired: the device code expired before the user
 	// approved it (expired_token).
 	ErrDeviceCodeExpired = errors.New("device code expired")
-	// ErrStateMismatch: the login callback carried a state other than the
-	// one this login sent, so it was rejected (a stale tab, or a forged
-	// request).
+	// ErrStateMismatch: a browser login timed out after its callback had
+	// received answers with a state other than the one this login sent (a
+	// stale tab, or a forged request); such answers are ignored.
 	ErrStateMismatch = errors.New("login callback state mismatch")
 )
 

@@ -71,6 +71,9 @@ func proxyLayer(cfg *config.Platform, base http.RoundTripper, o options) (http.R
 		if !strings.Contains(h, "://") {
 			h = ep.Scheme + "://" + strings.TrimPrefix(h, "dns:///")
 		}
+		if _, err := config.ParseEndpoint(h, false); err != nil {
+			return nil, configError(err, "invalid host in WithHosts")
+		}
 		hosts = append(hosts, h)
 	}
 	popts := []proxyauth.Option{proxyauth.WithHosts(hosts...), proxyauth.WithClock(o.now)}
