@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/textproto"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -27,9 +25,8 @@ const defaultHeader = "Authorization"
 // concurrent use; share one per endpoint.
 type Authenticator struct {
 	mode           config.AuthType
-	host           string          // the endpoint's host as in its URL
-	hosts          map[string]bool // canonical host:port that receive tokens
-	headerKey      string          // configured header, canonical; "" = ask the server
+	origins        config.Origins // where tokens may go: the endpoint and WithHosts
+	headerKey      string         // configured header, canonical; "" = ask the server
 	allowCleartext bool
 	store          ConfigStore
 	source         TokenSource
@@ -71,8 +68,6 @@ func New(cfg *config.Platform, store ConfigStore, session *http.Client, opts ...
 	}
 	a := &Authenticator{
 		mode:           cfg.AuthType,
-		host:           ep.URL()[len(ep.Scheme)+3:],
-		hosts:          map[string]bool{ep.HostPort(): true},
 		allowCleartext: cfg.Insecure,
 		store:          store,
 		log:            o.log,
@@ -80,8 +75,11 @@ func New(cfg *config.Platform, store ConfigStore, session *http.Client, opts ...
 	if cfg.AuthorizationHeader != "" {
 		a.headerKey = textproto.CanonicalMIMEHeaderKey(cfg.AuthorizationHeader)
 	}
+	a.origins.AddEndpoint(ep)
 	for _, h := range o.hosts {
-		a.hosts[canonicalHost(h, ep.Scheme)] = true
+		if err := a.origins.Add(h, ep.Scheme); err != nil {
+			return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "invalid host in WithHosts", Err: err}
+		}
 	}
 	if a.mode == config.AuthPassthrough && o.source != nil {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "authType Passthrough takes each request's token from its context: it cannot have a token source"}
@@ -207,7 +205,7 @@ func (a *Authenticator) appliesTo(req *http.Request) bool {
 	if a.mode == config.AuthNone {
 		return false
 	}
-	if req.URL.Host != a.host && !a.hosts[canonicalHost(req.URL.Host, req.URL.Scheme)] {
+	if !a.origins.Contains(req.URL) {
 		return false
 	}
 	if _, set := req.Header[defaultHeader]; set {
@@ -224,7 +222,7 @@ func (a *Authenticator) appliesTo(req *http.Request) bool {
 // checkCleartext refuses to send a token in cleartext to a non-loopback host
 // unless the configuration says insecure: true.
 func (a *Authenticator) checkCleartext(req *http.Request) error {
-	if req.URL.Scheme != "http" || a.allowCleartext || isLoopback(req.URL.Hostname()) {
+	if req.URL.Scheme != "http" || a.allowCleartext || config.IsLoopback(req.URL.Hostname()) {
 		return nil
 	}
 	return &errs.Error{
@@ -245,25 +243,6 @@ func refreshWindow(cfg *config.Platform) time.Duration {
 		return cfg.TokenRefreshWindow
 	}
 	return DefaultRefreshWindow
-}
-
-func canonicalHost(host, scheme string) string {
-	if _, _, err := net.SplitHostPort(host); err == nil {
-		return strings.ToLower(host)
-	}
-	port := "443"
-	if scheme == "http" {
-		port = "80"
-	}
-	return strings.ToLower(net.JoinHostPort(strings.Trim(host, "[]"), port))
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // validEndpoint validates cfg and returns its parsed endpoint, unless

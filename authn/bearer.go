@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/internal/credcache"
 	"github.com/authwire/authwire/internal/outgoing"
 )
@@ -32,9 +33,15 @@ func Wrap(base http.RoundTripper, auth *Authenticator) *Transport {
 // (Request.GetBody is set, or there is no body), sends it once more with a
 // fresh one; a request that cannot be replayed gets the rejection and the
 // next call gets a fresh token. Requests to other hosts, and requests that
-// already carry an authorization header, pass through untouched. req.Body is
-// closed on every path.
+// already carry a header of the token's name (Authorization, the configured
+// one, or the one the server chose), pass through untouched. req.Body is
+// closed on every path. A nil request, and a next hop that returns neither a
+// response nor an error or a response without a Body, get an *errs.Error
+// matching [errs.ErrBrokenRoundTripper].
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := errs.CheckRequest("authn", req); err != nil {
+		return nil, err
+	}
 	a := t.Auth
 	if !a.appliesTo(req) {
 		return t.base().RoundTrip(req)
@@ -48,6 +55,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		closeBody(req)
 		return nil, err
+	}
+	if hasCred && callerSet(req, cred.Value.key) {
+		return t.base().RoundTrip(req)
 	}
 	canReplay := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	at := new(attempt)
@@ -85,8 +95,8 @@ func (t *Transport) replay(req *http.Request, first *http.Response, at *attempt,
 		discard(first)
 		return nil, err
 	}
-	if hadOld && hasCred && cred.Value.value == old.Value.value {
-		return first, nil
+	if (hadOld && hasCred && cred.Value.value == old.Value.value) || (hasCred && callerSet(req, cred.Value.key)) {
+		return first, nil // the same token again, or a header the caller set: leave it
 	}
 	discard(first)
 	body := req.Body
@@ -146,7 +156,17 @@ func (t *Transport) send(at *attempt, req *http.Request, e credcache.Entry[crede
 	}
 	resp, err := t.base().RoundTrip(r)
 	at.call.Done()
+	if err := errs.CheckResponse("authn", resp, err); err != nil {
+		return nil, err
+	}
 	return resp, err
+}
+
+// callerSet reports whether the caller set header key (canonical) on req:
+// the caller's value wins over the token, whatever the key.
+func callerSet(req *http.Request, key string) bool {
+	_, set := req.Header[key]
+	return set
 }
 
 func closeBody(req *http.Request) {

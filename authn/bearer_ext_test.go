@@ -311,3 +311,76 @@ func TestStaticTokenRejectionIsNotReplayed(t *testing.T) {
 		t.Fatalf("grpc-status = %q, want the rejection's 16", got)
 	}
 }
+
+// TestCallerHeaderWithServerChosenNameIsKept: the server names the token
+// header (authorization_metadata_key); a caller that set that header itself
+// keeps its value, and the layer neither replaces it nor replays over it.
+func TestCallerHeaderWithServerChosenNameIsKept(t *testing.T) {
+	t.Parallel()
+	var seen []string
+	var mu sync.Mutex
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Flyte-Authorization"))
+		mu.Unlock()
+		return response(401, nil, nil, nil), nil
+	})
+	store := authn.StaticConfigStore(authn.ClientConfig{AuthorizationMetadataKey: "flyte-authorization"})
+	a, err := authn.New(&config.Platform{Endpoint: "api.example.com"}, store, nil, authn.WithTokenSource(authn.StaticToken("stack-token")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: authn.Wrap(rt, a)}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, api, nil)
+	req.Header.Set("Flyte-Authorization", "Bearer caller-token")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if diff := cmp.Diff([]string{"Bearer caller-token"}, seen); diff != "" {
+		t.Fatalf("headers sent (-want +got):\n%s", diff)
+	}
+}
+
+// TestBrokenNextHopIsATypedError: a nil request, and a next hop that breaks
+// the RoundTripper contract, give errors rather than panics.
+func TestBrokenNextHopIsATypedError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		hop  roundTripFunc
+		code errs.Code
+	}{
+		{"nil response and nil error", func(*http.Request) (*http.Response, error) { return nil, nil }, errs.Internal},
+		{"401 without a body", func(*http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 401, Header: http.Header{}}, nil
+		}, errs.Internal},
+		{"200 without a body", func(*http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/grpc"}}}, nil
+		}, errs.Internal},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := authn.New(&config.Platform{Endpoint: "api.example.com"}, nil, nil, authn.WithTokenSource(authn.StaticToken("tok")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, body := post(t, api, "x", true)
+			resp, err := authn.Wrap(tc.hop, a).RoundTrip(req)
+			if resp != nil || errs.CodeOf(err) != tc.code || !errors.Is(err, errs.ErrBrokenRoundTripper) {
+				t.Fatalf("resp %v, err %v; want no response and %v", resp, err, tc.code)
+			}
+			if body.closes.Load() > 1 {
+				t.Fatalf("body closed %d times", body.closes.Load())
+			}
+		})
+	}
+	a, err := authn.New(&config.Platform{Endpoint: "api.example.com"}, nil, nil, authn.WithTokenSource(authn.StaticToken("tok")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := authn.Wrap(http.DefaultTransport, a).RoundTrip(nil); errs.CodeOf(err) != errs.InvalidArgument || !errors.Is(err, errs.ErrBrokenRoundTripper) {
+		t.Fatalf("nil request: err = %v", err)
+	}
+}

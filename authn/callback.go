@@ -2,15 +2,18 @@ package authn
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
 )
 
@@ -25,14 +28,17 @@ type callbackResult struct {
 }
 
 // callbackServer receives the authorization redirect of one PKCE login on a
-// loopback address (RFC 8252 section 7.3). It answers every request; the
-// first request to the callback path that carries a code, an error or a
-// state ends the login.
+// loopback address (RFC 8252 section 7.3). It answers every request with a
+// page; the first request to the callback path that carries this login's
+// state ends the login. A request with another state or none (a stale tab, a
+// page that navigates the browser there) gets a page saying so and is
+// otherwise ignored: the login keeps waiting.
 type callbackServer struct {
 	redirectURI string // as sent to the server: the port actually bound
 	path        string
 	state       string
 	results     chan callbackResult // capacity 1: the first answer wins
+	foreign     atomic.Int32        // answers ignored for their state
 	srv         *http.Server
 }
 
@@ -41,7 +47,7 @@ type callbackServer struct {
 // picks a free port, which the returned server's redirectURI carries.
 func startCallback(ctx context.Context, redirectURI, state string, log *slog.Logger) (*callbackServer, error) {
 	u, err := url.Parse(redirectURI)
-	if err != nil || u.Scheme != "http" || !isLoopback(u.Hostname()) {
+	if err != nil || u.Scheme != "http" || !config.IsLoopback(u.Hostname()) {
 		return nil, &errs.Error{
 			Code: errs.InvalidArgument, Op: "authn",
 			Message: "redirect URI " + truncate(redirectURI, 200) + " is not a loopback http URL, so the login callback cannot be received here",
@@ -127,9 +133,11 @@ func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p = page{Title: "Nothing to do here", Message: "This address receives the answer of a login, and this request carried none."}
 		render(w, status, p)
 		return
-	case state != c.state && (state != "" || oerr == ""):
-		res.err = &errs.Error{Code: errs.Unauthenticated, Op: "authn", Err: ErrStateMismatch, Hint: "start the login again and finish it in the browser tab it opens"}
-		p = page{Title: "Login rejected", Message: "This answer does not belong to the login in progress (its state does not match), so it was rejected. Start the login again from your program."}
+	case subtle.ConstantTimeCompare([]byte(state), []byte(c.state)) != 1:
+		c.foreign.Add(1)
+		p = page{Title: "Not this login's answer", Message: "This answer does not belong to the login in progress (its state does not match), so it was ignored. The login is still waiting: finish it in the browser tab your program opened."}
+		render(w, status, p)
+		return
 	case oerr != "":
 		oe := errs.NewOAuthError(oerr, q.Get("error_description"), q.Get("error_uri"))
 		res.err = errs.FromOAuth("authn", "the login was refused", oe)

@@ -29,6 +29,7 @@ type clientSecretSource struct {
 	style           oauth2.AuthStyle
 	store           ConfigStore
 	session         *http.Client
+	insecure        bool // cfg.Insecure: cleartext to a remote token endpoint allowed
 }
 
 func newClientSecretSource(cfg *config.Platform, store ConfigStore, session *http.Client, o *options) (TokenSource, error) {
@@ -53,6 +54,7 @@ func newClientSecretSource(cfg *config.Platform, store ConfigStore, session *htt
 		style:           o.authStyle,
 		store:           store,
 		session:         session,
+		insecure:        cfg.Insecure,
 	}, nil
 }
 
@@ -83,6 +85,9 @@ func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	}
 	if conf.TokenURL == "" {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no token endpoint", Hint: "the server publishes none; set tokenUrl"}
+	}
+	if err := checkEndpoint(conf.TokenURL, tokenURLUse(s.tokenURL), s.insecure); err != nil {
+		return nil, err
 	}
 	if audience != "" {
 		conf.EndpointParams = url.Values{"audience": {audience}}
@@ -120,6 +125,9 @@ func tokenError(err error, clientID string) error {
 // requestError is tokenError for a request to any OAuth endpoint, named by
 // what ("device authorization request").
 func requestError(err error, what, clientID string) error {
+	if e, ok := errors.AsType[*errs.Error](err); ok {
+		return e // the stack's own refusal (a redirect, the proxy layer): typed already
+	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -67,6 +67,9 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 			Hint:    "use authType Pkce, or ClientSecret for programs without a user",
 		}
 	}
+	if err := checkEndpoint(ls.conf.Endpoint.DeviceAuthURL, deviceEndpoint, ls.insecure); err != nil {
+		return nil, err
+	}
 	da, err := d.authorize(ctx, ls)
 	if err != nil {
 		if ctx.Err() != nil {

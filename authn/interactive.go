@@ -37,6 +37,7 @@ type loginSettings struct {
 	conf     oauth2.Config // ClientID, endpoints, RedirectURL, Scopes; no secret
 	audience string
 	key      TokenKey
+	insecure bool // cfg.Insecure: cleartext to remote endpoints allowed
 }
 
 // login performs one interactive login.
@@ -253,6 +254,7 @@ func (s *interactiveSource) settings(ctx context.Context) (*loginSettings, error
 		},
 		audience: s.cfg.Audience,
 		key:      TokenKey{Endpoint: strings.TrimPrefix(s.cfg.Endpoint, "dns:///")},
+		insecure: s.cfg.Insecure,
 	}
 	if ls.conf.Scopes == nil {
 		ls.conf.Scopes = cc.Scopes
@@ -266,6 +268,9 @@ func (s *interactiveSource) settings(ctx context.Context) (*loginSettings, error
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no client id for the login", Hint: "the server publishes none; set clientId"}
 	case ls.conf.Endpoint.TokenURL == "":
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no token endpoint", Hint: "the server publishes none; set tokenUrl"}
+	}
+	if err := checkEndpoint(ls.conf.Endpoint.TokenURL, tokenURLUse(s.cfg.TokenURL), ls.insecure); err != nil {
+		return nil, err
 	}
 	return ls, nil
 }

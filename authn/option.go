@@ -66,9 +66,11 @@ func WithLogger(l *slog.Logger) Option {
 	})
 }
 
-// WithHosts adds hosts ("host" or "host:port") that receive the bearer token
-// besides the endpoint's own, e.g. a dataplane host. By default only the
-// endpoint's host receives it.
+// WithHosts adds hosts that receive the bearer token besides the endpoint's
+// own, e.g. a dataplane host: "host", "host:port" (the endpoint's scheme) or
+// "https://host:port". A token goes only to a request whose scheme and host
+// match one of them; [New] rejects an entry it cannot parse. By default only
+// the endpoint receives it.
 func WithHosts(hosts ...string) Option {
 	return optionFunc(func(o *options) { o.hosts = append(o.hosts, hosts...) })
 }

@@ -39,6 +39,9 @@ func (p *pkceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Token
 	if ls.conf.Endpoint.AuthURL == "" {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no authorization endpoint for the browser login", Hint: "the server publishes none; use authType DeviceFlow or ClientSecret"}
 	}
+	if err := checkEndpoint(ls.conf.Endpoint.AuthURL, authzEndpoint, ls.insecure); err != nil {
+		return nil, err // never hand the opener a "file:", "javascript:" or "--help"
+	}
 	verifier := oauth2.GenerateVerifier()
 	state := rand.Text()
 	wait, cancel := context.WithTimeout(ctx, p.timeout)
@@ -73,11 +76,16 @@ func (p *pkceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Token
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, &errs.Error{
+			e := &errs.Error{
 				Code: errs.DeadlineExceeded, Op: "authn",
 				Message: fmt.Sprintf("no answer from the browser login within %s", p.timeout),
 				Hint:    "finish the login in the browser in time, or raise pkceConfig.timeout",
 			}
+			if n := cb.foreign.Load(); n > 0 {
+				e.Message += fmt.Sprintf(" (%d answers with another login's state were ignored)", n)
+				e.Err = ErrStateMismatch
+			}
+			return nil, e
 		}
 	}
 	if res.err != nil {

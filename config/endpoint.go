@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"net"
 	"net/url"
@@ -58,29 +59,15 @@ func ParseEndpoint(raw string, insecure bool) (Endpoint, error) {
 }
 
 // HostPort returns host:port with the scheme's default port filled in, the
-// form used to dial and to compare hosts.
+// form used to dial. Host checks compare [CanonicalHost] forms.
 func (e Endpoint) HostPort() string {
-	port := e.Port
-	if port == "" {
-		port = "443"
-		if e.Scheme == "http" {
-			port = "80"
-		}
-	}
-	return net.JoinHostPort(e.Host, port)
+	return net.JoinHostPort(e.Host, cmp.Or(e.Port, DefaultPort(e.Scheme)))
 }
 
 // URL returns the base URL ("https://host:port" or "https://host"), the form
 // connect clients take as their base URL and REST clients prefix to paths.
 func (e Endpoint) URL() string {
-	host := e.Host
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if e.Port != "" {
-		host += ":" + e.Port
-	}
-	return e.Scheme + "://" + host
+	return e.Scheme + "://" + e.Authority()
 }
 
 // BaseURL parses p.Endpoint (see [ParseEndpoint]) and returns its base URL.

@@ -3,7 +3,7 @@ package proxyauth
 import (
 	"cmp"
 	"context"
-	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -47,9 +47,8 @@ func Command(argv []string, timeout time.Duration) TokenSource {
 // Credential is a cached proxy credential for a set of hosts. It is safe for
 // concurrent use; share one per stack.
 type Credential struct {
-	cache *credcache.Cache[string] // the header value, "Bearer <token>"
-	hosts map[string]bool          // canonical host:port
-	raw   map[string]bool          // hosts as written in URLs, for the fast path
+	cache   *credcache.Cache[string] // the header value, "Bearer <token>"
+	origins config.Origins           // where the token may go
 }
 
 // Option configures [New] and [NewCredential].
@@ -66,8 +65,11 @@ type optionFunc func(*options)
 
 func (f optionFunc) apply(o *options) { f(o) }
 
-// WithHosts adds hosts ("host" or "host:port", https unless a port says
-// otherwise) that receive the proxy token, besides the endpoint's.
+// WithHosts adds hosts that receive the proxy token, besides the
+// endpoint's: "host", "host:port" (https) or "scheme://host:port". The token
+// goes only to a request whose scheme and host both match one of them, so an
+// https host's token never goes over cleartext, not even on a redirect to
+// the same host. An entry [config.ParseEndpoint] rejects matches nothing.
 func WithHosts(hosts ...string) Option {
 	return optionFunc(func(o *options) { o.hosts = append(o.hosts, hosts...) })
 }
@@ -105,16 +107,15 @@ func New(cfg *config.Platform, opts ...Option) (*Credential, error) {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "proxyauth", Message: "invalid configuration", Err: err}
 	}
 	o := collect(opts)
-	return NewCredential(Command(cfg.ProxyCommand, o.timeout), append([]Option{WithHosts(ep.URL()[len(ep.Scheme)+3:])}, opts...)...), nil
+	return NewCredential(Command(cfg.ProxyCommand, o.timeout), append([]Option{WithHosts(ep.URL())}, opts...)...), nil
 }
 
 // NewCredential caches src's token for the hosts given with [WithHosts].
 func NewCredential(src TokenSource, opts ...Option) *Credential {
 	o := collect(opts)
-	c := &Credential{hosts: map[string]bool{}, raw: map[string]bool{}}
+	c := new(Credential)
 	for _, h := range o.hosts {
-		c.raw[strings.ToLower(h)] = true
-		c.hosts[canonicalHost(h)] = true
+		_ = c.origins.Add(h, "https") // an unparsable entry matches nothing: fail closed
 	}
 	fetch := func(ctx context.Context) (string, time.Time, error) {
 		tok, exp, err := src.Token(ctx)
@@ -140,9 +141,9 @@ func NewCredential(src TokenSource, opts ...Option) *Credential {
 	return c
 }
 
-// appliesTo reports whether host (as in a request URL) gets the token.
-func (c *Credential) appliesTo(host string) bool {
-	return c.raw[host] || c.hosts[canonicalHost(host)]
+// appliesTo reports whether a request to u gets the token.
+func (c *Credential) appliesTo(u *url.URL) bool {
+	return c.origins.Contains(u)
 }
 
 func collect(opts []Option) options {
@@ -151,13 +152,4 @@ func collect(opts []Option) options {
 		opt.apply(&o)
 	}
 	return o
-}
-
-// canonicalHost is host:port, lower case, with 443 for a missing port.
-func canonicalHost(host string) string {
-	host = strings.ToLower(host)
-	if _, _, err := net.SplitHostPort(host); err == nil {
-		return host
-	}
-	return net.JoinHostPort(strings.Trim(host, "[]"), "443")
 }

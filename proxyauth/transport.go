@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/internal/outgoing"
 )
 
@@ -35,9 +36,16 @@ func Wrap(base http.RoundTripper, cred *Credential) *Transport {
 // Proxy-Authenticate header or an HTML page), the token is refetched once,
 // single-flight, and a replayable request is sent once more; a request that
 // cannot be replayed gets the rejection. req.Body is closed on every path.
+// The token goes only to a request whose scheme and host both match the
+// credential's (see [WithHosts]). A nil request, and a next hop that returns
+// neither a response nor an error or a response without a Body, get an
+// *errs.Error matching [errs.ErrBrokenRoundTripper].
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := errs.CheckRequest("proxyauth", req); err != nil {
+		return nil, err
+	}
 	c := t.Cred
-	if c == nil || !c.appliesTo(req.URL.Host) || req.Header[headerKey] != nil {
+	if c == nil || !c.appliesTo(req.URL) || req.Header[headerKey] != nil {
 		return t.base().RoundTrip(req)
 	}
 	ctx := req.Context()
@@ -112,6 +120,9 @@ func (t *Transport) send(req *http.Request, value string, body io.ReadCloser) (*
 	c.Set(headerKey, value)
 	resp, err := t.base().RoundTrip(r)
 	c.Done()
+	if err := errs.CheckResponse("proxyauth", resp, err); err != nil {
+		return nil, c, err
+	}
 	return resp, c, err
 }
 

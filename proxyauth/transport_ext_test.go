@@ -3,6 +3,7 @@ package proxyauth_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/proxyauth"
 )
 
@@ -256,3 +258,61 @@ type countingBody struct {
 }
 
 func (c *countingBody) Close() error { c.closes.Add(1); return nil }
+
+// TestNoTokenOnSameHostDowngrade: a redirect from https to http on the
+// proxied host gets no proxy token; nor does a request for another port.
+func TestNoTokenOnSameHostDowngrade(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	seen := map[string]string{}
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		seen[r.URL.Scheme+"://"+r.URL.Host] = r.Header.Get("Proxy-Authorization")
+		mu.Unlock()
+		if r.URL.Scheme == "https" && r.URL.Port() == "" {
+			return &http.Response{StatusCode: http.StatusFound, Header: http.Header{"Location": {"http://flyte.example.com/landing"}}, Body: http.NoBody}, nil
+		}
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: http.NoBody}, nil
+	})
+	c := &http.Client{Transport: proxyauth.Wrap(rt, proxyauth.NewCredential(proxyauth.Static("ptok"), proxyauth.WithHosts("flyte.example.com")))}
+	get(t, c, "https://flyte.example.com/a")
+	get(t, c, "https://flyte.example.com:8443/a")
+	want := map[string]string{
+		"https://flyte.example.com":      "Bearer ptok",
+		"http://flyte.example.com":       "",
+		"https://flyte.example.com:8443": "",
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for origin, h := range want {
+		if got, ok := seen[origin]; !ok || got != h {
+			t.Errorf("%s got proxy-authorization %q (reached: %v), want %q", origin, got, ok, h)
+		}
+	}
+}
+
+// TestBrokenNextHopIsATypedError: a nil request, and a next hop that breaks
+// the RoundTripper contract, give errors rather than panics.
+func TestBrokenNextHopIsATypedError(t *testing.T) {
+	t.Parallel()
+	for name, hop := range map[string]roundTripFunc{
+		"nil response and nil error": func(*http.Request) (*http.Response, error) { return nil, nil },
+		"407 without a body": func(*http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 407, Header: http.Header{}}, nil
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tr := proxyauth.Wrap(hop, proxyauth.NewCredential(proxyauth.Static("ptok"), proxyauth.WithHosts("flyte.example.com")))
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://flyte.example.com/a", nil)
+			resp, err := tr.RoundTrip(req)
+			if resp != nil || errs.CodeOf(err) != errs.Internal || !errors.Is(err, errs.ErrBrokenRoundTripper) {
+				t.Fatalf("resp %v, err %v; want no response and Internal", resp, err)
+			}
+		})
+	}
+	tr := proxyauth.Wrap(http.DefaultTransport, proxyauth.NewCredential(proxyauth.Static("ptok")))
+	if _, err := tr.RoundTrip(nil); errs.CodeOf(err) != errs.InvalidArgument || !errors.Is(err, errs.ErrBrokenRoundTripper) {
+		t.Fatalf("nil request: err = %v", err)
+	}
+}

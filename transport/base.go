@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,8 +15,9 @@ import (
 // over TLS with HTTP/1.1 fallback, or, with cfg.Insecure, cleartext HTTP/2
 // (h2c, prior knowledge) for http:// URLs so gRPC works without TLS — https
 // URLs (an IdP's token endpoint) still get TLS. TLS trusts the system roots
-// plus cfg.CACertFilePath; cfg.InsecureSkipVerify trusts the endpoint's
-// certificate on first use and pins it (see [BootstrapTLS]). Requests go
+// plus cfg.CACertFilePath; cfg.InsecureSkipVerify trusts the certificate of
+// the endpoint's host:port on first use and pins it (see [BootstrapTLS]),
+// and verifies every other host as usual. Requests go
 // through cfg.HTTPProxyURL, else HTTPS_PROXY/NO_PROXY.
 //
 // Mistakes (an unreadable CA file, a malformed proxy URL) are *errs.Error
@@ -37,7 +39,7 @@ func newBase(sc *stackConfig, o options) (http.RoundTripper, error) {
 	if err != nil {
 		return nil, err
 	}
-	tlsConf, err := tlsConfig(cfg, ep, o)
+	tlsConf, err := tlsConfig(cfg, o)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +47,7 @@ func newBase(sc *stackConfig, o options) (http.RoundTripper, error) {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: o.dialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	}
-	newTransport := func(p *http.Protocols) *http.Transport {
+	newTransport := func(p *http.Protocols, tlsConf *tls.Config) *http.Transport {
 		return &http.Transport{
 			Proxy:                 proxy,
 			DialContext:           dial,
@@ -65,18 +67,23 @@ func newBase(sc *stackConfig, o options) (http.RoundTripper, error) {
 	secure := new(http.Protocols)
 	secure.SetHTTP1(true)
 	secure.SetHTTP2(true)
-	tlsTransport := newTransport(secure)
+	verified := newTransport(secure, tlsConf)
+	var tlsTransport http.RoundTripper = verified
+	if cfg.InsecureSkipVerify {
+		tlsTransport = &pinRouter{endpoint: config.CanonicalHost(ep.Authority(), ep.Scheme), pinned: newTransport(secure, pinConfig(tlsConf)), verified: verified}
+	}
 	if !cfg.Insecure {
 		return tlsTransport, nil
 	}
 	h2c := new(http.Protocols)
 	h2c.SetUnencryptedHTTP2(true)
-	return &schemeRouter{cleartext: newTransport(h2c), tls: tlsTransport}, nil
+	return &schemeRouter{cleartext: newTransport(h2c, tlsConf), tls: tlsTransport}, nil
 }
 
 // schemeRouter sends http:// requests over h2c and https:// over TLS.
 type schemeRouter struct {
-	cleartext, tls *http.Transport
+	cleartext *http.Transport
+	tls       http.RoundTripper // *http.Transport or *pinRouter
 }
 
 func (s *schemeRouter) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -88,7 +95,7 @@ func (s *schemeRouter) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (s *schemeRouter) CloseIdleConnections() {
 	s.cleartext.CloseIdleConnections()
-	s.tls.CloseIdleConnections()
+	s.tls.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 }
 
 // ProxyFor returns the HTTP proxy that [Base] for cfg sends req through —

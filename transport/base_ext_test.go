@@ -115,18 +115,58 @@ func TestBaseRejectsBadSettingsAtConstruction(t *testing.T) {
 
 func TestInsecureSkipVerifyPinsFirstCertificate(t *testing.T) {
 	t.Parallel()
-	first, _ := tlsServer(t)
-	second, _ := tlsServer(t) // same host name, another certificate
-	rt, err := transport.Base(&config.Platform{Endpoint: first.Listener.Addr().String(), InsecureSkipVerify: true})
+	var cert atomic.Pointer[tls.Certificate]
+	first := selfSigned(t)
+	cert.Store(&first)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.Proto) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.TLS = &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		return &tls.Config{Certificates: []tls.Certificate{*cert.Load()}}, nil
+	}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	rt, err := transport.Base(&config.Platform{Endpoint: srv.Listener.Addr().String(), InsecureSkipVerify: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fetch(t, rt, first.URL); err != nil {
+	if _, err := fetch(t, rt, srv.URL); err != nil {
 		t.Fatalf("first connection: %v", err)
 	}
-	_, err = fetch(t, rt, second.URL)
+	second := selfSigned(t) // the same host:port, another certificate
+	cert.Store(&second)
+	rt.(interface{ CloseIdleConnections() }).CloseIdleConnections()
+	_, err = fetch(t, rt, srv.URL)
 	if !errors.Is(err, transport.ErrPinMismatch) {
 		t.Fatalf("changed certificate: err = %v, want ErrPinMismatch", err)
+	}
+}
+
+// TestInsecureSkipVerifyVerifiesOtherIPLiteralHosts: the pin applies to the
+// endpoint's host:port only. Another host on an IP literal (an IdP with a
+// configured tokenUrl, reached before the endpoint), whose handshake carries
+// no server name either, is verified and its unknown certificate refused;
+// the endpoint is then pinned as usual.
+func TestInsecureSkipVerifyVerifiesOtherIPLiteralHosts(t *testing.T) {
+	t.Parallel()
+	endpoint, _ := tlsServer(t)
+	var reached atomic.Int32
+	idp := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
+	idp.Config.ErrorLog = log.New(io.Discard, "", 0)
+	idp.StartTLS()
+	t.Cleanup(idp.Close)
+	rt, err := transport.Base(&config.Platform{Endpoint: endpoint.Listener.Addr().String(), InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unknown x509.UnknownAuthorityError
+	if _, err := fetch(t, rt, idp.URL); !errors.As(err, &unknown) {
+		t.Fatalf("unverified IP-literal host: err = %v, want an unknown authority", err)
+	}
+	if _, err := fetch(t, rt, endpoint.URL); err != nil {
+		t.Fatalf("the endpoint: %v", err)
+	}
+	if reached.Load() != 0 {
+		t.Fatal("a request reached the unverified host")
 	}
 }
 

@@ -12,7 +12,11 @@
 // device, refresh and metadata call goes through it, so the same TLS, proxy
 // and timeout policy applies to them as to RPCs; each of its requests is
 // also bounded as a whole ([WithSessionTimeout], default one minute), so a
-// hung metadata or token endpoint cannot hold the stack.
+// hung metadata or token endpoint cannot hold the stack. It follows a
+// redirect only to the same origin or an http→https upgrade
+// ([ErrRedirectRefused]). Credentials go only to the origins (scheme and
+// host:port) they are meant for; docs/security.md lists where each may go
+// and the test that proves it.
 //
 // [New] validates the configuration once and parses its endpoint once; the
 // layers it builds receive the parsed values.

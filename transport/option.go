@@ -142,7 +142,9 @@ func WithProxyTokenSource(src proxyauth.TokenSource) Option {
 }
 
 // WithHosts adds hosts that receive the bearer and proxy tokens besides the
-// endpoint's own.
+// endpoint's own: "host", "host:port" (with the endpoint's scheme) or
+// "https://host:port". A token goes only to a request whose scheme and host
+// both match.
 func WithHosts(hosts ...string) Option {
 	return optionFunc(func(o *options) { o.hosts = append(o.hosts, hosts...) })
 }

@@ -468,3 +468,16 @@ func TestConstructionRejectsBadSettings(t *testing.T) {
 		t.Fatalf("ParseAuthType: %v", err)
 	}
 }
+
+// TestWithHostsRejectsMalformedHosts: a host the tokens may go to is parsed
+// at construction; one with a path is a typed configuration error.
+func TestWithHostsRejectsMalformedHosts(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []config.AuthType{config.AuthNone, config.AuthExternalCommand} {
+		cfg := &config.Platform{Endpoint: "h", AuthType: mode, Command: []string{"cmd"}}
+		_, err := transport.New(t.Context(), cfg, transport.WithHosts("data.example.com", "https://data.example.com/path"))
+		if errs.CodeOf(err) != errs.InvalidArgument || !strings.Contains(err.Error(), "WithHosts") {
+			t.Fatalf("%v: err = %v, want InvalidArgument naming WithHosts", mode, err)
+		}
+	}
+}

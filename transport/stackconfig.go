@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"strings"
+
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/internal/stackconfig"
@@ -35,8 +37,24 @@ func parseConfig(cfg *config.Platform, validate bool) (*stackConfig, error) {
 // baseURL is the endpoint's base URL ("https://host:port").
 func (c *stackConfig) baseURL() string { return c.ep.URL() }
 
-// host is the endpoint's host as in its URL: "host" or "host:port".
-func (c *stackConfig) host() string { return c.ep.URL()[len(c.ep.Scheme)+3:] }
+// origins returns the endpoint's URL and each of extra (WithHosts entries),
+// an entry without a scheme taking the endpoint's, so that a credential for
+// an https endpoint never goes to http on the same host. A malformed entry is
+// an InvalidArgument error.
+func (c *stackConfig) origins(extra []string) ([]string, error) {
+	hosts := make([]string, 0, len(extra)+1)
+	hosts = append(hosts, c.ep.URL())
+	for _, h := range extra {
+		if !strings.Contains(h, "://") {
+			h = c.ep.Scheme + "://" + strings.TrimPrefix(h, "dns:///")
+		}
+		if _, err := config.ParseEndpoint(h, false); err != nil {
+			return nil, configError(err, "invalid host in WithHosts")
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, nil
+}
 
 // authnOption hands the parsed endpoint to authn.New, which then neither
 // validates nor parses the configuration again.

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"net/http"
 	"os"
 	"sync"
 
@@ -13,9 +14,10 @@ import (
 )
 
 // tlsConfig builds the client TLS configuration: system roots (or
-// WithRootCAs) plus the PEM file at cfg.CACertFilePath, client certificates,
-// and for InsecureSkipVerify a pin of the endpoint's first certificate.
-func tlsConfig(cfg *config.Platform, ep config.Endpoint, o options) (*tls.Config, error) {
+// WithRootCAs) plus the PEM file at cfg.CACertFilePath, and client
+// certificates. Every host is verified against it; for InsecureSkipVerify,
+// see [pinConfig].
+func tlsConfig(cfg *config.Platform, o options) (*tls.Config, error) {
 	c := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: o.clientCerts}
 	roots := o.rootCAs
 	if cfg.CACertFilePath != "" {
@@ -35,22 +37,47 @@ func tlsConfig(cfg *config.Platform, ep config.Endpoint, o options) (*tls.Config
 		}
 	}
 	c.RootCAs = roots
-	if cfg.InsecureSkipVerify {
-		p := &pin{host: ep.Host, roots: roots}
-		c.InsecureSkipVerify = true // replaced by the pin check below
-		c.VerifyConnection = p.verify
-	}
 	return c, nil
 }
 
-// pin trusts the certificate chain the endpoint presents first and rejects
-// any other later: trust on first use, for the life of the stack. Other
-// hosts (an IdP on another domain) are verified normally against the roots.
+// pinConfig returns verified with verification replaced by a pin of the
+// first certificate seen: the configuration of the transport that dials the
+// endpoint's host:port, and nothing else, under InsecureSkipVerify.
+func pinConfig(verified *tls.Config) *tls.Config {
+	c := verified.Clone()
+	c.InsecureSkipVerify = true // replaced by the pin check
+	c.VerifyConnection = new(pin).verify
+	return c
+}
+
+// pinRouter is the TLS transport under InsecureSkipVerify. It decides on
+// the host:port a request dials, never on what the handshake reports (the
+// TLS ServerName is empty for IP literals): requests to the endpoint's
+// host:port go through the pinned transport, whose connections only ever
+// reach that host:port; every other host (an IdP, a dataplane host) goes
+// through the verified one.
+type pinRouter struct {
+	endpoint         string // canonical host:port
+	pinned, verified *http.Transport
+}
+
+func (p *pinRouter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if config.CanonicalHost(req.URL.Host, req.URL.Scheme) == p.endpoint {
+		return p.pinned.RoundTrip(req)
+	}
+	return p.verified.RoundTrip(req)
+}
+
+func (p *pinRouter) CloseIdleConnections() {
+	p.pinned.CloseIdleConnections()
+	p.verified.CloseIdleConnections()
+}
+
+// pin trusts the certificate the endpoint presents first and rejects any
+// other later: trust on first use, for the life of the stack.
 type pin struct {
-	host  string
-	roots *x509.CertPool // for other hosts; nil means the system roots
-	mu    sync.Mutex
-	leaf  []byte
+	mu   sync.Mutex
+	leaf []byte
 }
 
 // ErrPinMismatch is matched by the error of a handshake whose certificate
@@ -60,9 +87,6 @@ var ErrPinMismatch = errors.New("transport: the server's certificate changed sin
 func (p *pin) verify(cs tls.ConnectionState) error {
 	if len(cs.PeerCertificates) == 0 {
 		return &errs.Error{Code: errs.Unavailable, Op: "transport", Message: "server presented no certificate"}
-	}
-	if cs.ServerName != p.host && cs.ServerName != "" {
-		return verifyChain(cs, p.roots)
 	}
 	leaf := cs.PeerCertificates[0].Raw
 	p.mu.Lock()
@@ -78,15 +102,4 @@ func (p *pin) verify(cs tls.ConnectionState) error {
 		}
 	}
 	return nil
-}
-
-// verifyChain performs the standard verification that InsecureSkipVerify
-// turned off, for hosts other than the pinned endpoint.
-func verifyChain(cs tls.ConnectionState, roots *x509.CertPool) error {
-	opts := x509.VerifyOptions{DNSName: cs.ServerName, Roots: roots, Intermediates: x509.NewCertPool()}
-	for _, c := range cs.PeerCertificates[1:] {
-		opts.Intermediates.AddCert(c)
-	}
-	_, err := cs.PeerCertificates[0].Verify(opts)
-	return err
 }
