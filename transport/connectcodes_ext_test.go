@@ -184,7 +184,7 @@ func TestStackErrorsCarryTheirCodeToConnectV1AndV2(t *testing.T) {
 				if !ok {
 					t.Fatalf("REST error %v (%T) is no *url.Error", err, err)
 				}
-				e, ok := ue.Err.(*errs.Error)
+				e, ok := ue.Err.(*errs.Error) //nolint:errorlint // the *errs.Error itself, not one wrapped in a connect error
 				if !ok {
 					t.Fatalf("REST error wraps %T, want *errs.Error", ue.Err)
 				}
