@@ -2,6 +2,7 @@ package transport
 
 import (
 	"errors"
+	"io"
 	"net/http"
 
 	"connectrpc.com/connect"
@@ -92,6 +93,10 @@ func bridgeError(err error, procedure string) error {
 		if code == errs.OK {
 			return err
 		}
+		if errors.Is(err, io.EOF) {
+			c.e = hideEOF(c.e)
+			c.origin, err = c.e, c.e
+		}
 	case c.v1 != nil:
 		code = errs.Code(c.v1.Code())
 		c.e = wireError(code, c.v1.Message(), procedure, v1Details(c.v1))
@@ -109,6 +114,25 @@ func bridgeError(err error, procedure string) error {
 	}
 	return c
 }
+
+// hideEOF returns a copy of e whose cause no longer matches io.EOF under
+// errors.Is (it matches io.ErrUnexpectedEOF instead). connect-go (v1 and
+// v2) reads io.EOF as the clean end of a stream: it replaces any error of
+// its HTTP client that matches io.EOF — net/http reports a connection the
+// server closed before answering that way — with io.ErrUnexpectedEOF,
+// which would drop the stack's error, its code and its hint.
+func hideEOF(e *errs.Error) *errs.Error {
+	cp := *e
+	cp.Err = unexpectedEOF{cp.Err}
+	return &cp
+}
+
+// unexpectedEOF is a cause that prints as err and is io.ErrUnexpectedEOF
+// for errors.Is; it does not unwrap.
+type unexpectedEOF struct{ err error }
+
+func (u unexpectedEOF) Error() string        { return u.err.Error() }
+func (u unexpectedEOF) Is(target error) bool { return target == io.ErrUnexpectedEOF }
 
 // wireError is the *errs.Error of a failure a server reported and
 // connect-go decoded. Its Op is "server": the server raised it, no layer of
