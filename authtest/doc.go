@@ -39,7 +39,9 @@
 // # Protected procedures
 //
 // The test service, [TestServiceName], has one method per stream type;
-// [NewTestClient] builds connect clients for them. flyteadmin's version RPC,
+// [NewTestClient] builds connect-go v1 clients for them, [NewTestClientV2]
+// a connect-go v2 client, and [TestServiceUnarySpec] and its siblings
+// describe them for v2 clients of one's own. flyteadmin's version RPC,
 // [GetVersionProcedure] (REST: [VersionPath]), is the probe real clients
 // call; [NewVersionClient] calls it. Both reject a missing or bad token with
 // Unauthenticated in the shape each protocol has on the wire: HTTP 401 for

@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	connectrpc.com/connect v1.21.1
+	connectrpc.com/connect/v2 v2.0.2
 	github.com/authwire/authwire v0.0.0
 	github.com/flyteorg/flyteidl v1.5.21
 	github.com/google/go-cmp v0.7.0

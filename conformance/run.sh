@@ -32,7 +32,8 @@ step() { # step NAME COMMAND...: run a suite, remember whether it failed
 
 start=$SECONDS
 
-# The official Connect conformance suite through the full stack, and the
+# The official Connect conformance suite through the full stack (a connect-go
+# v1 and a v2 client, one row each), and the
 # proof that it can fail.
 step connect-conformance go test -race -count=1 -timeout 30m ./connect/
 # The client under test builds only once gen/ exists: vet it now.

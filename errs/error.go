@@ -16,7 +16,10 @@ import (
 type Error struct {
 	// Code is the gRPC/Connect code.
 	Code Code
-	// Op names the layer and operation that failed ("authn: token").
+	// Op names who raised the error: the layer or package of the stack
+	// ("transport", "errs", "authn", "proxyauth", "credcmd"), or "server"
+	// for a failure the server reported, as transport's connect
+	// interceptors present it.
 	Op string
 	// Message describes the failure: for a wire failure, the server's
 	// message. It never holds a token or a secret.

@@ -159,8 +159,14 @@ func roundTrip(rt http.RoundTripper, req *http.Request) error {
 // it.
 func cost(t *testing.T, rt http.RoundTripper, req *http.Request) (allocs, bytes uint64) {
 	t.Helper()
+	return costOf(t, func() error { return roundTrip(rt, req) })
+}
+
+// costOf measures what one call of call allocates, as cost does.
+func costOf(t *testing.T, call func() error) (allocs, bytes uint64) {
+	t.Helper()
 	const runs = 200
-	if err := roundTrip(rt, req); err != nil { // warm up: fetch the tokens
+	if err := call(); err != nil { // warm up: fetch the tokens
 		t.Fatal(err)
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
@@ -169,7 +175,7 @@ func cost(t *testing.T, rt http.RoundTripper, req *http.Request) (allocs, bytes 
 	for range 3 {
 		runtime.ReadMemStats(&before)
 		for range runs {
-			if err := roundTrip(rt, req); err != nil {
+			if err := call(); err != nil {
 				t.Fatal(err)
 			}
 		}

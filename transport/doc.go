@@ -2,11 +2,28 @@
 // HTTP proxy, timeouts, HTTP/2 health pings) and, through [New], the whole
 // http.RoundTripper that connect-go clients and REST clients share:
 //
-//	caller (connect client | REST client)
-//	  └ errs layer     classify failures, retry transient ones
-//	    └ bearer layer attach the token; on rejection refresh once, replay once
-//	      └ proxy layer attach proxy-authorization to the endpoint's host
-//	        └ base     TLS (roots + CA file, mTLS, bootstrap+pin) | h2c; proxy; timeouts
+//	caller (connect-go v1 or v2 client | REST client)
+//	  └ connect bridge  for Connect, gRPC and gRPC-Web calls: the stack's errors as connect errors too
+//	    └ errs layer    classify failures, retry transient ones
+//	      └ bearer layer attach the token; on rejection refresh once, replay once
+//	        └ proxy layer attach proxy-authorization to the endpoint's host
+//	          └ base     TLS (roots + CA file, mTLS, bootstrap+pin) | h2c; proxy; timeouts
+//
+// The errs layer is where every failure becomes an *errs.Error. The connect
+// bridge above it exists for connect-go, which reads any error of its HTTP
+// client that is not its own *connect.Error as Unavailable, and whose v1 and
+// v2 each know only their own type: for a request a connect-go client sent
+// (Connect, gRPC or gRPC-Web, see errs.ProtocolOf) it returns one error that
+// unwraps to the *errs.Error, a v1 and a v2 *connect.Error, all with the
+// same code. REST requests pass it untouched: a REST caller gets the
+// *errs.Error inside net/http's *url.Error, and errors.As finds it.
+// [Interceptor] (v1) and [InterceptorV2] (v2) do the same for the errors a
+// server sends, which connect-go decodes above the stack.
+//
+// An error's Op names who raised it: "transport" (configuration, TLS),
+// "authn" and "proxyauth" (credentials), "credcmd" (a credential command),
+// "errs" (the errs layer: transport failures, retries given up), "server"
+// (a failure the server reported, as the interceptors present it).
 //
 // The session ([Session]) is the proxy layer over the base: every token,
 // device, refresh and metadata call goes through it, so the same TLS, proxy

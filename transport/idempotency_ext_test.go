@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	connectv2 "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connecthttp"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/authwire/authwire/authtest"
@@ -109,6 +111,33 @@ func TestStackRetriesWhatIsDeclaredSafe(t *testing.T) {
 					t.Errorf("%s: code %v, want unavailable", p.name, connect.CodeOf(err))
 				}
 				srv.FailNext(0, connect.CodeUnavailable)
+			}
+		})
+	}
+}
+
+// TestInterceptorV2PassesTheDeclaredIdempotency: InterceptorV2 marks the
+// context of a call whose Spec declares it free of side effects, as
+// Interceptor does for connect-go v1.
+func TestInterceptorV2PassesTheDeclaredIdempotency(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		level connectv2.IdempotencyLevel
+		want  bool
+	}{
+		{"no side effects", connectv2.IdempotencyNoSideEffects, true},
+		{"idempotent", connectv2.IdempotencyIdempotent, true},
+		{"unknown", connectv2.IdempotencyUnknown, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &markRecorder{}
+			c := connectv2.NewClient(connecthttp.NewTransport(&http.Client{Transport: rec}, "http://flyte.test"), transport.InterceptorV2())
+			spec := connectv2.Spec{StreamType: connectv2.StreamTypeUnary, Procedure: "/acme.v1.Store/Lookup", IdempotencyLevel: tc.level}
+			_ = c.CallUnary(t.Context(), spec, wrapperspb.String("x"), new(wrapperspb.StringValue))
+			if len(rec.marks) != 1 || rec.marks[0] != tc.want {
+				t.Errorf("marks %v, want [%v]", rec.marks, tc.want)
 			}
 		})
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 // New builds the whole stack for cfg (flytekit's get_authenticated_channel):
-// errs layer over bearer layer over proxy layer over base, in that fixed
-// order. It reads the CA file, the client secret and the command settings
+// connect bridge over errs layer over bearer layer over proxy layer over
+// base, in that fixed order (drawn in the package doc). It reads the CA file, the client secret and the command settings
 // now, and rejects contradictory or incomplete settings here, with an
 // *errs.Error of code InvalidArgument — not at the first call. It makes no
 // network call: metadata and tokens are fetched on first use, once, and
@@ -45,7 +45,7 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 		}
 		rt = authn.Wrap(proxied, auth)
 	}
-	return &connectErrors{next: errs.Wrap(rt, retryPolicy(cfg, o))}, nil
+	return &connectBridge{next: errs.Wrap(rt, retryPolicy(cfg, o))}, nil
 }
 
 // retryPolicy is the errs layer's policy: WithRetryPolicy, else the

@@ -38,35 +38,41 @@ var serverConfigs = []string{
 }
 
 // TestConformance runs every case that config.yaml selects through
-// authwire's full stack and requires all of them to pass: there is no
-// known-failing list.
+// authwire's full stack, once with a connect-go v1 client and once with a
+// v2 client (the same features: see config.yaml), and requires all of them
+// to pass: there is no known-failing list.
 //
-// It is not parallel: the suite has timing cases (timeouts, delayed
-// cancellations) that other CPU-heavy tests on a small machine would skew.
+// It is not parallel, nor are its two runs: the suite has timing cases
+// (timeouts, delayed cancellations) that other CPU-heavy tests on a small
+// machine would skew.
 func TestConformance(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the conformance tools and runs ≈4600 calls")
+		t.Skip("builds the conformance tools and runs ≈4600 calls per connect-go version")
 	}
 	e := setup(t)
-	r := e.run(t, "config.yaml")
-	summarize(t, "connect-conformance", r)
-	t.Logf("%d cases, %d passed, %d failed, %d not run, in %.1fs (log: %s)", r.total, r.passed, r.failed, r.notRun, r.seconds, r.log)
-	if r.total == 0 || r.total != r.computed {
-		t.Errorf("the runner reported %d cases of the %d it computed", r.total, r.computed)
-	}
-	if r.failed > 0 || r.notRun > 0 || r.passed != r.total {
-		t.Errorf("%d of %d cases failed and %d could not run; by reason:\n%s", r.failed, r.total, r.notRun, r.reasons())
-	}
-	if r.races > 0 {
-		t.Errorf("the client under test reported %d data races; see %s", r.races, r.log)
-	}
-	if r.exitErr != nil {
-		t.Errorf("connectconformance: %v", r.exitErr)
-	}
-	for _, want := range serverConfigs {
-		if !strings.Contains(r.output, want) {
-			t.Errorf("no server config %s in the run", want)
-		}
+	for _, version := range []string{"v1", "v2"} {
+		t.Run(version, func(t *testing.T) {
+			r := e.run(t, "config.yaml", "-connect", version)
+			summarize(t, "connect-conformance-"+version, r)
+			t.Logf("%d cases, %d passed, %d failed, %d not run, in %.1fs (log: %s)", r.total, r.passed, r.failed, r.notRun, r.seconds, r.log)
+			if r.total == 0 || r.total != r.computed {
+				t.Errorf("the runner reported %d cases of the %d it computed", r.total, r.computed)
+			}
+			if r.failed > 0 || r.notRun > 0 || r.passed != r.total {
+				t.Errorf("%d of %d cases failed and %d could not run; by reason:\n%s", r.failed, r.total, r.notRun, r.reasons())
+			}
+			if r.races > 0 {
+				t.Errorf("the client under test reported %d data races; see %s", r.races, r.log)
+			}
+			if r.exitErr != nil {
+				t.Errorf("connectconformance: %v", r.exitErr)
+			}
+			for _, want := range serverConfigs {
+				if !strings.Contains(r.output, want) {
+					t.Errorf("no server config %s in the run", want)
+				}
+			}
+		})
 	}
 }
 

@@ -3,9 +3,11 @@
 // against authwire's full stack.
 //
 // The client under test, in cmd/client, makes every call with a connect-go
-// client whose *http.Client is built by
-// [github.com/authwire/authwire/transport.NewClient]: the errs, bearer and
-// proxy layers are active, with static credentials that the reference server
+// v1 client or, with -connect v2, a connect-go v2 client (connecthttp over
+// the same *http.Client, with transport.InterceptorV2); TestConformance runs
+// the suite once with each. The *http.Client is built by
+// [github.com/authwire/authwire/transport.NewClient]: the connect bridge,
+// errs, bearer and proxy layers are active, with static credentials that the reference server
 // ignores, over authwire's base transport (TLS with the runner's server
 // certificate as root and, when asked, a client certificate; h2c for
 // cleartext HTTP/2). Cleartext HTTP/1.1, which the base transport does not

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
+	"connectrpc.com/connect/v2/connecthttp"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/authwire/authwire/authtest"
@@ -18,23 +19,32 @@ import (
 
 // A protocol is how the client talks to the protected service, with the
 // server options that give its errors their wire shape.
+// client and clientV2 choose the protocol for connect-go v1 and v2 clients.
 type protocol struct {
-	name   string
-	client []connect.ClientOption
-	server []authtest.Option
-	rest   bool
+	name     string
+	client   []connect.ClientOption
+	clientV2 []connecthttp.Option
+	server   []authtest.Option
+	rest     bool
 }
 
 var protocols = []protocol{
 	{name: "connect"},
 	// connect-go's natural shape: grpc-status in the HTTP trailers after an
 	// empty body, as from flyteadmin's single-port mode.
-	{name: "grpc", client: []connect.ClientOption{connect.WithGRPC()}},
+	{name: "grpc", client: []connect.ClientOption{connect.WithGRPC()}, clientV2: []connecthttp.Option{connecthttp.WithGRPC()}},
 	// grpc-go's shape: HTTP 200, grpc-status in the headers, no body.
-	{name: "grpc-trailers-only", client: []connect.ClientOption{connect.WithGRPC()}, server: []authtest.Option{authtest.WithTrailersOnly()}},
-	{name: "grpc-web", client: []connect.ClientOption{connect.WithGRPCWeb()}},
+	{name: "grpc-trailers-only", client: []connect.ClientOption{connect.WithGRPC()}, clientV2: []connecthttp.Option{connecthttp.WithGRPC()}, server: []authtest.Option{authtest.WithTrailersOnly()}},
+	{name: "grpc-web", client: []connect.ClientOption{connect.WithGRPCWeb()}, clientV2: []connecthttp.Option{connecthttp.WithGRPCWeb()}},
 	{name: "rest", rest: true},
 }
+
+// connectVersions is the connect-version axis of RPC rows: the connect-go
+// major version of the client. v1 clients run without an interceptor (the
+// stack alone must give connect.CodeOf its codes); v2 clients run with
+// transport.InterceptorV2, as the README tells v2 users to. REST rows have
+// no version.
+var connectVersions = []string{"v1", "v2"}
 
 // A callKind is one kind of call a protocol makes. idempotent calls are the
 // ones the retry layer may repeat.
@@ -64,6 +74,13 @@ func callsOf(p protocol) []callKind {
 }
 
 func unaryCall(ctx context.Context, e *env) error {
+	if e.rpcV2 != nil {
+		got, err := e.rpcV2.Unary(ctx, "m")
+		if err == nil && got != "m" {
+			err = fmt.Errorf("unary echoed %q", got)
+		}
+		return err
+	}
 	resp, err := e.rpc.Unary.CallUnary(ctx, connect.NewRequest(wrapperspb.String("m")))
 	if err != nil {
 		return err
@@ -75,6 +92,13 @@ func unaryCall(ctx context.Context, e *env) error {
 }
 
 func serverStreamCall(ctx context.Context, e *env) error {
+	if e.rpcV2 != nil {
+		got, err := e.rpcV2.ServerStream(ctx, "s")
+		if err == nil && strings.Join(got, ",") != "s-0,s-1,s-2" {
+			err = fmt.Errorf("server stream got %q", got)
+		}
+		return err
+	}
 	s, err := e.rpc.ServerStream.CallServerStream(ctx, connect.NewRequest(wrapperspb.String("s")))
 	if err != nil {
 		return err

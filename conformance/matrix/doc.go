@@ -1,7 +1,10 @@
 // Package matrix runs authwire's full stack against the in-process fake
 // Flyte server ([github.com/authwire/authwire/authtest]) across every
 // combination of protocol (Connect, gRPC with the status in trailers or in
-// headers, gRPC-Web, REST), call kind, transport (TLS with a CA file, TLS
+// headers, gRPC-Web, REST), connect-go version of the client (v1, and v2 with
+// transport.InterceptorV2, in the scenarios where the version matters: the
+// codes of the stack's own errors and of wire errors, revocation replay,
+// retries), call kind, transport (TLS with a CA file, TLS
 // bootstrapped with insecureSkipVerify, h2c), authentication (client secret,
 // external command, none, lazy) and proxy authentication (off, a proxy
 // command behind a 407 proxy, a proxy command behind an IAP-like 401 proxy),

@@ -65,26 +65,37 @@ var proxies = []proxyKind{
 
 // A row is one combination of the dimensions.
 type row struct {
-	proto protocol
-	call  callKind
-	tr    transportKind
-	auth  authKind
-	proxy proxyKind
+	proto   protocol
+	version string // connect-go major version; "" for REST
+	call    callKind
+	tr      transportKind
+	auth    authKind
+	proxy   proxyKind
 }
 
 func (r row) String() string {
-	return fmt.Sprintf("%s/%s/%s/%s/%s", r.proto.name, r.call.name, r.tr.name, r.auth, r.proxy.name)
+	name := r.proto.name
+	if r.version != "" {
+		name += "-" + r.version
+	}
+	return fmt.Sprintf("%s/%s/%s/%s/%s", name, r.call.name, r.tr.name, r.auth, r.proxy.name)
 }
 
 // rows lists every combination.
 func rows() []row {
 	var out []row
 	for _, p := range protocols {
-		for _, c := range callsOf(p) {
-			for _, tr := range transports {
-				for _, a := range auths {
-					for _, px := range proxies {
-						out = append(out, row{proto: p, call: c, tr: tr, auth: a, proxy: px})
+		versions := connectVersions
+		if p.rest {
+			versions = []string{""}
+		}
+		for _, v := range versions {
+			for _, c := range callsOf(p) {
+				for _, tr := range transports {
+					for _, a := range auths {
+						for _, px := range proxies {
+							out = append(out, row{proto: p, version: v, call: c, tr: tr, auth: a, proxy: px})
+						}
 					}
 				}
 			}
@@ -125,6 +136,8 @@ type env struct {
 	cfg  *config.Platform
 	http *http.Client
 	rpc  *authtest.TestClient
+	// rpcV2 is the connect-go v2 client of v2 rows; nil otherwise.
+	rpcV2 *authtest.TestClientV2
 
 	mu     sync.Mutex
 	errors []string // what the measured calls failed with, for the report
@@ -191,6 +204,9 @@ func (e *env) connect() {
 	e.t.Cleanup(c.CloseIdleConnections)
 	e.http = c
 	e.rpc = authtest.NewTestClient(c, e.srv.URL(), e.row.proto.client...)
+	if e.row.version == "v2" {
+		e.rpcV2 = authtest.NewTestClientV2(c, e.srv.URL(), e.row.proto.clientV2, transport.InterceptorV2())
+	}
 }
 
 // browse is the user's browser for PKCE logins: it opens the login URL and
@@ -238,7 +254,7 @@ func TestMatrix(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			for _, r := range all {
-				if sc.applies != nil && !sc.applies(r) {
+				if sc.applies != nil && !sc.applies(r) || r.version == "v2" && !sc.versioned {
 					continue
 				}
 				t.Run(r.String(), func(t *testing.T) {

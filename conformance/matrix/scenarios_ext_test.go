@@ -2,11 +2,13 @@ package matrix_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 
 	"connectrpc.com/connect"
+	connectv2 "connectrpc.com/connect/v2"
 
 	"github.com/authwire/authwire/errs"
 )
@@ -29,8 +31,12 @@ type scenario struct {
 	// authRequired gives authNone rows a server that requires tokens instead
 	// of a sandbox one.
 	authRequired bool
-	run          func(e *env) outcome
-	want         func(r row) outcome
+	// versioned runs the scenario with connect-go v2 clients as well as v1:
+	// where the client's version matters (the codes of the stack's own
+	// errors and of wire errors, the interceptor, replays).
+	versioned bool
+	run       func(e *env) outcome
+	want      func(r row) outcome
 }
 
 // mappedCodes are the failures the error-mapping scenario injects; each
@@ -96,7 +102,8 @@ var scenarios = []scenario{
 	{
 		// The server revokes every token: the next call is rejected once,
 		// refreshes once and succeeds on the replay.
-		name: "revocation-recovery",
+		name:      "revocation-recovery",
+		versioned: true,
 		run: func(e *env) outcome {
 			e.connect()
 			e.mustCall()
@@ -118,6 +125,7 @@ var scenarios = []scenario{
 		// credential fetches per user call (flytekit: 16), and the caller
 		// sees Unauthenticated.
 		name:         "always-reject",
+		versioned:    true,
 		authRequired: true,
 		run: func(e *env) outcome {
 			e.srv.RejectAll(true)
@@ -162,7 +170,8 @@ var scenarios = []scenario{
 	{
 		// Service errors reach the caller with their code, for every
 		// protocol, once each: none is retried or taken for an auth failure.
-		name: "error-mapping",
+		name:      "error-mapping",
+		versioned: true,
 		run: func(e *env) outcome {
 			e.connect()
 			e.mustCall()
@@ -186,7 +195,8 @@ var scenarios = []scenario{
 		// Unavailable is retried (up to maxRetries, 3) for idempotent calls
 		// only: two failures then success costs three calls; a persistent
 		// failure costs 1+3 calls. A non-idempotent call is tried once.
-		name: "retries",
+		name:      "retries",
+		versioned: true,
 		run: func(e *env) outcome {
 			e.connect()
 			e.mustCall()
@@ -210,8 +220,9 @@ var scenarios = []scenario{
 		// invalid_client, the command fails): the call fails with
 		// Unauthenticated after one try, without reaching the service with a
 		// token, and the error does not leak the secret.
-		name:    "credential-failure",
-		applies: func(r row) bool { return r.auth != authNone },
+		name:      "credential-failure",
+		versioned: true,
+		applies:   func(r row) bool { return r.auth != authNone },
 		run: func(e *env) outcome {
 			switch e.row.auth {
 			case authCommand:
@@ -296,16 +307,17 @@ func (e *env) code(err error) string {
 }
 
 // codeOf names the code err carries ("ok" for nil). errs.CodeOf and, for
-// connect clients, connect.CodeOf must agree; when they do not, both are
-// named so the case fails visibly.
+// connect clients, v1's and v2's connect.CodeOf must agree; when they do
+// not, all are named so the case fails visibly.
 func codeOf(err error) string {
 	if err == nil {
 		return "ok"
 	}
 	ec := errs.CodeOf(err)
-	var ce *connect.Error
-	if errors.As(err, &ce) && connect.Code(ec) != ce.Code() {
-		return "errs:" + ec.String() + "/connect:" + ce.Code().String()
+	ce1, ok1 := errors.AsType[*connect.Error](err)
+	ce2, ok2 := errors.AsType[*connectv2.Error](err)
+	if ok1 && connect.Code(ec) != ce1.Code() || ok2 && connectv2.Code(ec) != ce2.Code() {
+		return fmt.Sprintf("errs:%v/connect-v1:%v(%t)/connect-v2:%v(%t)", ec, ce1.Code(), ok1, ce2.Code(), ok2)
 	}
 	return ec.String()
 }

@@ -19,13 +19,10 @@ import (
 // invoke makes the call that req describes and reports what came back. The
 // error result is for calls that could not be made at all.
 func invoke(ctx context.Context, s *stacks, req *conformancev1.ClientCompatRequest) (*conformancev1.ClientResponseResult, error) {
-	if req.GetService() != conformancev1connect.ConformanceServiceName {
-		return nil, fmt.Errorf("client: unknown service %q", req.GetService())
+	if err := checkRequest(req); err != nil {
+		return nil, err
 	}
-	if req.GetRawRequest() != nil {
-		return nil, errors.New("client: raw requests are for reference clients only")
-	}
-	opts, err := clientOptions(req)
+	opts, err := clientOptions(req, optionsV1)
 	if err != nil {
 		return nil, err
 	}
@@ -64,42 +61,81 @@ func invoke(ctx context.Context, s *stacks, req *conformancev1.ClientCompatReque
 	return nil, fmt.Errorf("client: unknown method %q", req.GetMethod())
 }
 
+// optionSet is one connect-go version's client options for what a request
+// may ask for.
+type optionSet[O any] struct {
+	get, grpc, grpcWeb, protoJSON, noGzip, sendGzip O
+	readMaxBytes                                    func(int) O
+}
+
+// optionsV1 are connect-go v1's options.
+var optionsV1 = optionSet[connect.ClientOption]{
+	get: connect.WithHTTPGet(), grpc: connect.WithGRPC(), grpcWeb: connect.WithGRPCWeb(),
+	protoJSON: connect.WithProtoJSON(), noGzip: connect.WithAcceptCompression("gzip", nil, nil),
+	sendGzip: connect.WithSendGzip(), readMaxBytes: func(n int) connect.ClientOption { return connect.WithReadMaxBytes(n) },
+}
+
 // clientOptions translates the protocol, codec, compression, message limit
-// and GET switch of req into connect options.
-func clientOptions(req *conformancev1.ClientCompatRequest) ([]connect.ClientOption, error) {
-	var opts []connect.ClientOption
+// and GET switch of req into options of set.
+func clientOptions[O any](req *conformancev1.ClientCompatRequest, set optionSet[O]) ([]O, error) {
+	var opts []O
 	switch req.GetProtocol() {
 	case conformancev1.Protocol_PROTOCOL_CONNECT:
 		if req.GetUseGetHttpMethod() {
-			opts = append(opts, connect.WithHTTPGet())
+			opts = append(opts, set.get)
 		}
 	case conformancev1.Protocol_PROTOCOL_GRPC:
-		opts = append(opts, connect.WithGRPC())
+		opts = append(opts, set.grpc)
 	case conformancev1.Protocol_PROTOCOL_GRPC_WEB:
-		opts = append(opts, connect.WithGRPCWeb())
+		opts = append(opts, set.grpcWeb)
 	default:
 		return nil, fmt.Errorf("client: unsupported protocol %v", req.GetProtocol())
 	}
 	switch req.GetCodec() {
 	case conformancev1.Codec_CODEC_PROTO:
 	case conformancev1.Codec_CODEC_JSON:
-		opts = append(opts, connect.WithProtoJSON())
+		opts = append(opts, set.protoJSON)
 	default:
 		return nil, fmt.Errorf("client: unsupported codec %v", req.GetCodec())
 	}
 	switch req.GetCompression() {
 	case conformancev1.Compression_COMPRESSION_IDENTITY, conformancev1.Compression_COMPRESSION_UNSPECIFIED:
-		// Neither send nor advertise gzip.
-		opts = append(opts, connect.WithAcceptCompression("gzip", nil, nil))
+		opts = append(opts, set.noGzip) // neither send nor advertise gzip
 	case conformancev1.Compression_COMPRESSION_GZIP:
-		opts = append(opts, connect.WithSendGzip())
+		opts = append(opts, set.sendGzip)
 	default:
 		return nil, fmt.Errorf("client: unsupported compression %v", req.GetCompression())
 	}
 	if n := req.GetMessageReceiveLimit(); n > 0 {
-		opts = append(opts, connect.WithReadMaxBytes(int(n)))
+		opts = append(opts, set.readMaxBytes(int(n)))
 	}
 	return opts, nil
+}
+
+// checkRequest rejects requests the clients under test do not make: other
+// services and raw requests.
+func checkRequest(req *conformancev1.ClientCompatRequest) error {
+	if req.GetService() != conformancev1connect.ConformanceServiceName {
+		return fmt.Errorf("client: unknown service %q", req.GetService())
+	}
+	if req.GetRawRequest() != nil {
+		return errors.New("client: raw requests are for reference clients only")
+	}
+	return nil
+}
+
+// unaryContext returns the context of a unary call: canceled by the
+// returned function, and after the configured time when the request asks
+// for a cancellation "after close-send", which for a unary call is when it
+// starts (its request is complete at once).
+func (c call) unaryContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	ms := c.timing.afterCloseSendMs
+	if ms < 0 {
+		return ctx, cancel
+	}
+	t := time.AfterFunc(time.Duration(ms)*time.Millisecond, cancel)
+	return ctx, func() { t.Stop(); cancel() }
 }
 
 // call is one request being run.
@@ -166,12 +202,8 @@ func unary[Req any, Res any, P message[Req]](
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := c.unaryContext(ctx)
 	defer cancel()
-	if ms := c.timing.afterCloseSendMs; ms >= 0 {
-		t := time.AfterFunc(time.Duration(ms)*time.Millisecond, cancel)
-		defer t.Stop()
-	}
 	req := connect.NewRequest(msg)
 	addHeaders(req.Header(), c.req.GetRequestHeaders())
 	resp, err := stub(ctx, req)

@@ -19,10 +19,10 @@ import (
 // (message-limit cases) are a few MiB.
 const maxMessage = 64 << 20
 
-// serve reads requests from in until EOF, runs each on its own goroutine (at
-// most parallel at once) and writes every response to out. It returns after
+// serve reads requests from in until EOF, runs each with inv on its own
+// goroutine (at most parallel at once) and writes every response to out. It returns after
 // the last call has finished and its response has been written.
-func serve(ctx context.Context, in io.Reader, out io.Writer, s *stacks, parallel int) error {
+func serve(ctx context.Context, in io.Reader, out io.Writer, s *stacks, inv invoker, parallel int) error {
 	w := &responseWriter{w: out}
 	slots := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
@@ -42,7 +42,7 @@ func serve(ctx context.Context, in io.Reader, out io.Writer, s *stacks, parallel
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			w.write(handle(ctx, s, req))
+			w.write(handle(ctx, s, inv, req))
 		})
 	}
 }
@@ -50,9 +50,9 @@ func serve(ctx context.Context, in io.Reader, out io.Writer, s *stacks, parallel
 // handle runs one request. A failure to run the call at all (a malformed
 // request, a stack that cannot be built) is a ClientErrorResult; everything
 // the RPC itself returns is in the ClientResponseResult.
-func handle(ctx context.Context, s *stacks, req *conformancev1.ClientCompatRequest) *conformancev1.ClientCompatResponse {
+func handle(ctx context.Context, s *stacks, inv invoker, req *conformancev1.ClientCompatRequest) *conformancev1.ClientCompatResponse {
 	resp := &conformancev1.ClientCompatResponse{TestName: req.GetTestName()}
-	result, err := invoke(ctx, s, req)
+	result, err := inv(ctx, s, req)
 	if err != nil {
 		resp.Result = &conformancev1.ClientCompatResponse_Error{
 			Error: &conformancev1.ClientErrorResult{Message: err.Error()},
