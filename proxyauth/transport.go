@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/authwire/authwire/internal/outgoing"
+	"github.com/authwire/authwire/internal/wire"
 )
 
 const headerKey = "Proxy-Authorization"
@@ -64,8 +65,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if e.Value == old {
 		return resp, nil // the same token again: a replay would be rejected too
 	}
-	io.CopyN(io.Discard, resp.Body, 64<<10)
-	resp.Body.Close()
+	wire.Drain(resp)
 	body := req.Body
 	if req.GetBody != nil {
 		// The first attempt may still be reading the body GetBody rewinds.
