@@ -7,6 +7,7 @@ import (
 	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/internal/credcache"
 	"github.com/authwire/authwire/internal/outgoing"
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // Transport is the bearer layer: an http.RoundTripper that authenticates
@@ -92,13 +93,13 @@ func (t *Transport) replay(req *http.Request, first *http.Response, at *attempt,
 	ctx := req.Context()
 	cred, hasCred, err := a.credential(ctx)
 	if err != nil {
-		discard(first)
+		wire.Drain(first)
 		return nil, err
 	}
 	if (hadOld && hasCred && cred.Value.value == old.Value.value) || (hasCred && callerSet(req, cred.Value.key)) {
 		return first, nil // the same token again, or a header the caller set: leave it
 	}
-	discard(first)
+	wire.Drain(first)
 	body := req.Body
 	if req.GetBody != nil {
 		// The first attempt may still be reading the body GetBody rewinds.
@@ -143,7 +144,7 @@ func (t *Transport) base() http.RoundTripper {
 // piece: the request copy and room for a peeked response body.
 type attempt struct {
 	call   outgoing.Call
-	peeked peekedBody
+	peeked wire.PeekedBody
 }
 
 // send sends a copy of req with body and, when hasCred, the credential's
@@ -173,11 +174,4 @@ func closeBody(req *http.Request) {
 	if req.Body != nil {
 		req.Body.Close()
 	}
-}
-
-// discard drains a bounded amount of a response body, so the connection can
-// be reused, and closes it.
-func discard(resp *http.Response) {
-	io.CopyN(io.Discard, resp.Body, 64<<10)
-	resp.Body.Close()
 }

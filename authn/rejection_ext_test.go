@@ -2,21 +2,15 @@ package authn_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"io"
 	"net/http"
 	"testing"
 
 	"github.com/authwire/authwire/authn"
+	"github.com/authwire/authwire/internal/wiretest"
 )
 
-func gz(s string) string {
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	io.WriteString(w, s)
-	w.Close()
-	return b.String()
-}
+var gz = wiretest.Gzip
 
 // TestWireRejections pins how each protocol's "unauthenticated" is seen
 // (see DESIGN.md, "What a RoundTripper can see"), and that everything else

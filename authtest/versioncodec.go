@@ -8,6 +8,8 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // versionProtoCodec is the binary Protobuf codec of the GetVersion messages,
@@ -96,33 +98,19 @@ func marshalVersion(v *Version) ([]byte, error) {
 // length-delimited and hands each of those to field, if not nil. Other
 // fields are skipped.
 func walkProto(b []byte, field func(protowire.Number, []byte) error) error {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return fmt.Errorf("authtest: bad tag: %w", protowire.ParseError(n))
-		}
-		b = b[n:]
+	err := wire.EachField(b, func(num protowire.Number, typ protowire.Type, v []byte) error {
 		if field == nil || num > 3 {
-			n = protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return fmt.Errorf("authtest: field %d: %w", num, protowire.ParseError(n))
-			}
-			b = b[n:]
-			continue
+			return nil
 		}
 		if typ != protowire.BytesType {
 			return fmt.Errorf("authtest: field %d: wire type %d, want %d", num, typ, protowire.BytesType)
 		}
-		v, n := protowire.ConsumeBytes(b)
-		if n < 0 {
-			return fmt.Errorf("authtest: field %d: %w", num, protowire.ParseError(n))
-		}
-		b = b[n:]
-		if err := field(num, v); err != nil {
-			return err
-		}
+		return field(num, v)
+	})
+	if errors.Is(err, wire.ErrMalformedProto) {
+		return fmt.Errorf("authtest: %w", err)
 	}
-	return nil
+	return err
 }
 
 // versionJSONCodec is the Protobuf JSON codec of the GetVersion messages:

@@ -1,9 +1,10 @@
 package errs
 
 import (
-	"bytes"
 	"io"
 	"net/http"
+
+	"github.com/authwire/authwire/internal/wire"
 )
 
 const (
@@ -12,48 +13,12 @@ const (
 	maxErrorBody = 1 << 20
 	// maxDrain bounds how much of a discarded response is read so that its
 	// connection can be reused.
-	maxDrain = 64 << 10
+	maxDrain = wire.MaxDrain
 )
 
-// peekBody reads up to limit bytes of resp's body and puts them back: after
-// it, resp.Body yields the whole body again and closing it closes the
-// original. It returns what it read.
-func peekBody(resp *http.Response, limit int64) []byte {
-	if resp.Body == nil || resp.Body == http.NoBody {
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
-	orig := resp.Body
-	var rest io.Reader = orig
-	if err != nil {
-		// Replay what was read, then the failure.
-		rest = errReader{err}
-	}
-	resp.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(b), rest), closer: orig}
-	return b
-}
-
-// replayBody is a response body some of which was read ahead of the caller.
-type replayBody struct {
-	io.Reader
-	closer io.Closer
-}
-
-func (r *replayBody) Close() error { return r.closer.Close() }
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
-
-// drain reads at most maxDrain bytes of a discarded response and closes it,
-// so that an HTTP/1 connection goes back to the pool.
-func drain(resp *http.Response) {
-	if resp == nil || resp.Body == nil {
-		return
-	}
-	io.CopyN(io.Discard, resp.Body, maxDrain)
-	resp.Body.Close()
-}
+// drain reads at most maxDrain bytes of a discarded response and closes it
+// (see [wire.Drain]).
+func drain(resp *http.Response) { wire.Drain(resp) }
 
 // retriedBody marks a response the retry layer returned after more than one
 // attempt; [AttemptsOf] reads it.
@@ -73,13 +38,12 @@ func AttemptsOf(resp *http.Response) int {
 	if resp == nil {
 		return 0
 	}
-	if b, ok := resp.Body.(*retriedBody); ok {
-		return b.attempts
+	body := resp.Body
+	if p, ok := body.(*wire.PeekedBody); ok {
+		body = p.Unwrap()
 	}
-	if b, ok := resp.Body.(*replayBody); ok {
-		if inner, ok := b.closer.(*retriedBody); ok {
-			return inner.attempts
-		}
+	if b, ok := body.(*retriedBody); ok {
+		return b.attempts
 	}
 	return 1
 }

@@ -2,8 +2,8 @@ package errs
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
+
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // Code is a gRPC/Connect status code. The numbering is the gRPC one, so a
@@ -31,31 +31,11 @@ const (
 	Unauthenticated    Code = 16
 )
 
-var codeNames = [...]string{
-	OK:                 "ok",
-	Canceled:           "canceled",
-	Unknown:            "unknown",
-	InvalidArgument:    "invalid_argument",
-	DeadlineExceeded:   "deadline_exceeded",
-	NotFound:           "not_found",
-	AlreadyExists:      "already_exists",
-	PermissionDenied:   "permission_denied",
-	ResourceExhausted:  "resource_exhausted",
-	FailedPrecondition: "failed_precondition",
-	Aborted:            "aborted",
-	OutOfRange:         "out_of_range",
-	Unimplemented:      "unimplemented",
-	Internal:           "internal",
-	Unavailable:        "unavailable",
-	DataLoss:           "data_loss",
-	Unauthenticated:    "unauthenticated",
-}
-
 // String returns the Connect name of the code ("not_found"), or "code_N"
 // for a number outside the set.
 func (c Code) String() string {
-	if int(c) < len(codeNames) {
-		return codeNames[c]
+	if name, ok := wire.CodeName(uint32(c)); ok {
+		return name
 	}
 	return fmt.Sprintf("code_%d", uint32(c))
 }
@@ -65,15 +45,6 @@ func (c Code) String() string {
 // set (they become Unknown) and never accepts "ok": an error body that says
 // "ok" has no usable code.
 func codeFromName(name string) (Code, bool) {
-	for c := Canceled; c <= Unauthenticated; c++ {
-		if codeNames[c] == name {
-			return c, true
-		}
-	}
-	if n, ok := strings.CutPrefix(name, "code_"); ok {
-		if v, err := strconv.ParseUint(n, 10, 32); err == nil && v > uint64(Unauthenticated) {
-			return Unknown, true
-		}
-	}
-	return 0, false
+	c, ok := wire.CodeFromName(name)
+	return Code(c), ok
 }

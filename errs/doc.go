@@ -36,8 +36,7 @@
 // 2.0 error bodies ([OAuthError]) and Bearer challenges — reading at most
 // 1 MiB of an error body and putting it back for the caller. For Connect,
 // gRPC and gRPC-Web its code is the one connect-go computes for the same
-// response. [FromEndOfStream] reads the last frame of a Connect or gRPC-Web
-// stream. [CodeFromHTTP] is the HTTP status table.
+// response. [CodeFromHTTP] is the HTTP status table.
 //
 // [FromTransportError] reads a Go error from the network: certificate
 // problems, TLS or h2c spoken to the wrong kind of server, DNS, refused
@@ -73,7 +72,8 @@
 // chain of the *Error that reports it ([FromOAuth]); [OAuthCode] is the one
 // mapping of RFC 6749, 6750 and 8628 error codes to codes.
 //
-// The package imports only the standard library and nothing else of
-// authwire. The table of Flyte's read-only procedures lives here, as data,
+// The package imports only the standard library and authwire's internal
+// wire reader (internal/wire), which the bearer layer reads responses with
+// too. The table of Flyte's read-only procedures lives here, as data,
 // beside the rule that uses it: the retry layer needs no IDL to apply it.
 package errs

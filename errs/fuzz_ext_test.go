@@ -276,20 +276,6 @@ func FuzzBearerChallenge(f *testing.F) {
 	})
 }
 
-func FuzzEndOfStream(f *testing.F) {
-	f.Add(true, []byte(`{"error":{"code":"unavailable","message":"m","details":[{"type":"t","value":"AA"}]}}`))
-	f.Add(true, []byte(`{"metadata":{"k":["v"]}}`))
-	f.Add(false, []byte("grpc-status: 14\r\ngrpc-message: down\r\n"))
-	f.Add(false, []byte("grpc-status: 0\r\n"))
-	f.Fuzz(func(t *testing.T, connectProtocol bool, payload []byte) {
-		p := errs.ProtocolGRPCWeb
-		if connectProtocol {
-			p = errs.ProtocolConnect
-		}
-		checkError(t, errs.FromEndOfStream(p, payload))
-	})
-}
-
 // statusDescriptor is google.rpc.Status, built here so that the protobuf
 // runtime can decode what this package's own decoder decodes.
 func statusDescriptor(t testing.TB) protoreflect.MessageDescriptor {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // FromResponse returns nil when resp reports success and otherwise an
@@ -14,8 +16,8 @@ import (
 //
 //   - Connect unary: the HTTP status and the JSON error body
 //     ({"code":"not_found","message":…,"details":[…]}), gzip-compressed or
-//     not; Connect streaming: the HTTP status (errors inside the stream are
-//     for [FromEndOfStream]).
+//     not; Connect streaming: the HTTP status (an error inside the stream
+//     is in its end-of-stream message, which connect-go reads).
 //   - gRPC and gRPC-Web: the HTTP status, then grpc-status, grpc-message
 //     (percent-decoded) and grpc-status-details-bin in the headers
 //     (trailers-only responses) or in resp.Trailer once the caller has read
@@ -149,29 +151,6 @@ func textMessage(resp *http.Response) string {
 	if mt := mediaType(headerValue(resp.Header, "Content-Type")); mt != "text/plain" && mt != "" {
 		return ""
 	}
-	b := peekBody(resp, maxMessage)
+	b := wire.PeekAll(resp, maxMessage)
 	return cleanMessage(string(b))
-}
-
-// FromEndOfStream returns the error an end-of-stream frame reports, or nil
-// when it reports success. payload is the frame's data without the 5-byte
-// envelope prefix, decompressed: for ProtocolConnect the end-of-stream JSON message
-// ({"error":{"code":…,"message":…},"metadata":{…}}), for ProtocolGRPCWeb the
-// trailer block ("grpc-status: 14\r\ngrpc-message: …\r\n"). A malformed
-// frame is an Internal error, as connect-go reports it. For other protocols
-// it returns nil: gRPC trailers are HTTP trailers, for [FromResponse].
-func FromEndOfStream(p Protocol, payload []byte) error {
-	var e *Error
-	switch p {
-	case ProtocolConnect:
-		e = connectEndStreamError(payload)
-	case ProtocolGRPCWeb:
-		e = grpcWebTrailerError(payload)
-	}
-	if e == nil {
-		return nil
-	}
-	e.Op = "errs"
-	e.Protocol = p
-	return e
 }

@@ -1,13 +1,10 @@
 package errs
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
+
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // The Connect protocol's media types
@@ -39,19 +36,18 @@ func connectResponseError(resp *http.Response, limit int64) *Error {
 	if ct != "application/json" && ct != "application/json; charset=utf-8" {
 		return &Error{Code: rpcCodeFromHTTP(resp.StatusCode), Message: textMessage(resp)}
 	}
-	body, err := decodeContent(peekBody(resp, limit), headerValue(resp.Header, "Content-Encoding"))
+	body, err := wire.Decompress(wire.PeekAll(resp, limit), headerValue(resp.Header, "Content-Encoding"), maxErrorBody)
 	if err != nil {
-		return &Error{Code: Internal, Message: err.Error()}
+		return &Error{Code: Internal, Message: "error body: " + err.Error()}
 	}
-	var w connectWireError
-	if json.Unmarshal(body, &w) != nil {
+	st, known, err := wire.ParseConnectError(body)
+	if err != nil {
 		return &Error{Code: rpcCodeFromHTTP(resp.StatusCode)}
 	}
-	code, ok := codeFromName(w.Code)
-	if !ok {
-		code = rpcCodeFromHTTP(resp.StatusCode)
+	if !known {
+		st.Code = uint32(rpcCodeFromHTTP(resp.StatusCode))
 	}
-	return &Error{Code: code, Message: cleanMessage(w.Message), Details: w.details()}
+	return &Error{Code: Code(st.Code), Message: cleanMessage(st.Message), Details: details(st.Details)}
 }
 
 // checkCodec mirrors connect-go's content-type check of a successful
@@ -95,91 +91,4 @@ func notRPCHint(ct string) string {
 
 func quote(s string) string {
 	return `"` + cleanMessage(s) + `"`
-}
-
-// decodeContent undoes a Content-Encoding, reading at most maxErrorBody
-// bytes of decompressed data.
-func decodeContent(b []byte, encoding string) ([]byte, error) {
-	switch encoding {
-	case "", "identity":
-		return b, nil
-	case "gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			return nil, errors.New("malformed gzip error body")
-		}
-		out, err := io.ReadAll(io.LimitReader(zr, maxErrorBody))
-		if err != nil {
-			return nil, errors.New("malformed gzip error body")
-		}
-		return out, nil
-	}
-	return nil, errors.New("unknown encoding " + quote(encoding))
-}
-
-// connectWireError is a Connect error as JSON
-// (https://connectrpc.com/docs/protocol/#error-end-stream). Like connect-go
-// it fails on a non-string code or message and on a malformed detail, and
-// leaves an unknown code name to the caller.
-type connectWireError struct {
-	Code    string          `json:"code"`
-	Message string          `json:"message"`
-	Details []connectDetail `json:"details"`
-}
-
-func (w *connectWireError) details() []Detail {
-	if len(w.Details) == 0 {
-		return nil
-	}
-	ds := make([]Detail, len(w.Details))
-	for i, d := range w.Details {
-		ds[i] = Detail(d)
-	}
-	return ds
-}
-
-// connectDetail is one Connect error detail: {"type":…,"value":base64}.
-type connectDetail Detail
-
-func (d *connectDetail) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Type  string `json:"type"`
-		Value string `json:"value"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	v, err := decodeBinaryHeader(w.Value)
-	if err != nil {
-		return err
-	}
-	*d = connectDetail{Type: typeName(w.Type), Value: v}
-	return nil
-}
-
-// connectEndStreamError reads a Connect end-of-stream message.
-func connectEndStreamError(payload []byte) *Error {
-	var end struct {
-		Error *connectWireError `json:"error"`
-	}
-	if err := json.Unmarshal(payload, &end); err != nil {
-		return &Error{Code: Internal, Message: "malformed end-of-stream message"}
-	}
-	if end.Error == nil {
-		return nil
-	}
-	code, ok := codeFromName(end.Error.Code)
-	if !ok {
-		code = Unknown
-	}
-	return &Error{Code: code, Message: cleanMessage(end.Error.Message), Details: end.Error.details()}
-}
-
-// typeName strips the type URL prefix ("type.googleapis.com/") of an Any's
-// type.
-func typeName(typeURL string) string {
-	if i := strings.LastIndexByte(typeURL, '/'); i >= 0 {
-		return typeURL[i+1:]
-	}
-	return typeURL
 }

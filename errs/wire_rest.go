@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // restResponseError classifies a REST response: statuses below 400 are
@@ -17,9 +19,9 @@ func restResponseError(resp *http.Response, limit int64) *Error {
 	mt := mediaType(headerValue(resp.Header, "Content-Type"))
 	switch {
 	case isJSONMediaType(mt):
-		applyJSONBody(e, peekBody(resp, limit))
+		applyJSONBody(e, wire.PeekAll(resp, limit))
 	case mt == "":
-		body := peekBody(resp, limit)
+		body := wire.PeekAll(resp, limit)
 		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
 			applyJSONBody(e, body)
 		} else {
@@ -149,10 +151,10 @@ func jsonDetails(raw json.RawMessage) []Detail {
 	for _, it := range items {
 		switch {
 		case it.AtType != "":
-			ds = append(ds, Detail{Type: typeName(it.AtType)})
+			ds = append(ds, Detail{Type: wire.TypeName(it.AtType)})
 		case it.Type != "":
-			d := Detail{Type: typeName(it.Type)}
-			if v, err := decodeBinaryHeader(jsonString(it.Value)); err == nil && len(v) > 0 {
+			d := Detail{Type: wire.TypeName(it.Type)}
+			if v, err := wire.DecodeBinaryHeader(jsonString(it.Value)); err == nil && len(v) > 0 {
 				d.Value = v
 			}
 			ds = append(ds, d)

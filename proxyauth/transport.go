@@ -7,6 +7,7 @@ import (
 
 	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/internal/outgoing"
+	"github.com/authwire/authwire/internal/wire"
 )
 
 const headerKey = "Proxy-Authorization"
@@ -72,8 +73,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if e.Value == old {
 		return resp, nil // the same token again: a replay would be rejected too
 	}
-	io.CopyN(io.Discard, resp.Body, 64<<10)
-	resp.Body.Close()
+	wire.Drain(resp)
 	body := req.Body
 	if req.GetBody != nil {
 		// The first attempt may still be reading the body GetBody rewinds.
