@@ -68,9 +68,10 @@ func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
 		AuthStyle:    s.style,
 	}
 	audience := s.audience
+	var cc *ClientConfig
 	if conf.TokenURL == "" || conf.Scopes == nil || (audience == "" && s.audienceFromSrv) {
-		cc, err := s.serverConfig(ctx)
-		if err != nil {
+		var err error
+		if cc, err = s.serverConfig(ctx); err != nil {
 			return nil, err
 		}
 		conf.TokenURL = cmp.Or(conf.TokenURL, cc.TokenEndpoint)
@@ -82,7 +83,7 @@ func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
 		}
 	}
 	if conf.TokenURL == "" {
-		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no token endpoint", Hint: "the server publishes none; set tokenUrl"}
+		return nil, noTokenEndpoint(cc)
 	}
 	if audience != "" {
 		conf.EndpointParams = url.Values{"audience": {audience}}

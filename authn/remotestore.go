@@ -8,35 +8,53 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"connectrpc.com/connect"
-	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/internal/idl"
 )
 
-// maxMetadataBody bounds a REST metadata answer.
+// maxMetadataBody bounds every metadata answer, RPC or REST: RFC 8414
+// documents are a few kilobytes.
 const maxMetadataBody = 1 << 20
 
 // RemoteConfigStore asks the server's AuthMetadataService for the client
 // configuration (flytekit's RemoteClientConfigStore): GetPublicClientConfig
-// and GetOAuth2Metadata, over gRPC by default (flyteadmin is a grpc-go
-// server), each falling back to its REST route (/config/v1/flyte_client,
-// /.well-known/oauth-authorization-server) when the RPC fails.
+// and GetOAuth2Metadata, concurrently, over gRPC by default.
 //
-// The answer is cached on success, and concurrent callers share one round
-// (both RPCs once, in parallel); a failure is not cached, so the next call
-// tries again. It is safe for concurrent use.
+// It speaks both generations of the service: Flyte 1's
+// flyteidl.service.AuthMetadataService (flyteadmin), falling back to its
+// REST routes (/config/v1/flyte_client, /.well-known/oauth-authorization-
+// server) when an RPC fails, and Flyte 2's flyteidl2.auth.AuthMetadataService.
+// With [APIAuto] (the default) the first discovery sends both generations'
+// RPCs at once and keeps the generation whose GetPublicClientConfig
+// answered; later discoveries ask only that generation. A path counts as
+// missing only when the server says so (see [API]); Unauthenticated,
+// PermissionDenied, Unavailable, deadlines and cancellations are returned as
+// they are. Each answer is read up to 1 MiB and validated before use.
+//
+// The answer is cached on success, and concurrent callers share one round;
+// a failure is not cached, so the next call tries again. It is safe for
+// concurrent use.
 type RemoteConfigStore struct {
 	session  *http.Client
 	baseURL  string
-	meta     *connect.Client[idl.Empty, idl.OAuth2Metadata]
-	public   *connect.Client[idl.Empty, idl.PublicClientConfig]
+	pinned   API
+	detected atomic.Int32 // the API that answered; 0 (APIAuto) until then
+	v1, v2   apiClients
 	cached   atomic.Pointer[ClientConfig]
 	inflight singleflight.Group
+}
+
+// apiClients are the two RPC clients of one generation.
+type apiClients struct {
+	api    API
+	meta   *connect.Client[idl.Empty, idl.OAuth2Metadata]
+	public *connect.Client[idl.Empty, idl.PublicClientConfig]
 }
 
 // StoreOption configures [NewRemoteConfigStore].
@@ -44,6 +62,7 @@ type StoreOption interface{ applyStore(*storeOptions) }
 
 type storeOptions struct {
 	protocol    Protocol
+	api         API
 	connectOpts []connect.ClientOption
 }
 
@@ -51,11 +70,12 @@ type storeOptions struct {
 type Protocol int
 
 const (
-	// ProtocolGRPC is the default: flyteadmin is a grpc-go server.
+	// ProtocolGRPC is the default: flyteadmin is a grpc-go server, and Flyte
+	// 2's connect-go handler speaks gRPC too.
 	ProtocolGRPC Protocol = iota
 	// ProtocolGRPCWeb suits servers behind a gRPC-Web-only gateway.
 	ProtocolGRPCWeb
-	// ProtocolConnect suits connect-go servers.
+	// ProtocolConnect suits connect-go servers (Flyte 2).
 	ProtocolConnect
 )
 
@@ -69,9 +89,16 @@ func (p Protocol) clientOptions() []connect.ClientOption {
 	return []connect.ClientOption{connect.WithGRPC()}
 }
 
-// WithProtocol selects the protocol of the two RPCs (default gRPC).
+// WithProtocol selects the protocol of the RPCs (default gRPC).
 func WithProtocol(p Protocol) StoreOption {
 	return storeOptionFunc(func(o *storeOptions) { o.protocol = p })
+}
+
+// WithAPI pins the generation of the AuthMetadataService (default
+// [APIAuto]): [APIV1] never asks Flyte 2's paths, [APIV2] never asks Flyte
+// 1's paths or REST routes.
+func WithAPI(api API) StoreOption {
+	return storeOptionFunc(func(o *storeOptions) { o.api = api })
 }
 
 type storeOptionFunc func(*storeOptions)
@@ -79,7 +106,7 @@ type storeOptionFunc func(*storeOptions)
 func (f storeOptionFunc) applyStore(o *storeOptions) { f(o) }
 
 // WithConnectOptions passes further options (compression, interceptors) to
-// the connect clients of the two RPCs.
+// the connect clients of the RPCs.
 func WithConnectOptions(opts ...connect.ClientOption) StoreOption {
 	return storeOptionFunc(func(o *storeOptions) { o.connectOpts = append(o.connectOpts, opts...) })
 }
@@ -96,18 +123,38 @@ func NewRemoteConfigStore(session *http.Client, baseURL string, opts ...StoreOpt
 		session = http.DefaultClient
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
-	copts := append(o.protocol.clientOptions(), idl.CodecOptions())
+	copts := append(o.protocol.clientOptions(), idl.CodecOptions(), connect.WithReadMaxBytes(maxMetadataBody))
 	copts = append(copts, o.connectOpts...)
+	hc := observingClient{session}
+	clients := func(api API, metaProc, publicProc string) apiClients {
+		return apiClients{
+			api:    api,
+			meta:   connect.NewClient[idl.Empty, idl.OAuth2Metadata](hc, baseURL+metaProc, copts...),
+			public: connect.NewClient[idl.Empty, idl.PublicClientConfig](hc, baseURL+publicProc, copts...),
+		}
+	}
 	return &RemoteConfigStore{
 		session: session,
 		baseURL: baseURL,
-		meta:    connect.NewClient[idl.Empty, idl.OAuth2Metadata](session, baseURL+idl.GetOAuth2MetadataProcedure, copts...),
-		public:  connect.NewClient[idl.Empty, idl.PublicClientConfig](session, baseURL+idl.GetPublicClientConfigProcedure, copts...),
+		pinned:  o.api,
+		v1:      clients(APIV1, idl.GetOAuth2MetadataProcedure, idl.GetPublicClientConfigProcedure),
+		v2:      clients(APIV2, idl.GetOAuth2MetadataProcedureV2, idl.GetPublicClientConfigProcedureV2),
 	}
 }
 
-// ClientConfig returns the server's client configuration. A server that has
-// neither the RPCs nor the REST routes gives an *errs.Error with code
+// API returns the generation of the AuthMetadataService this store asks: the
+// pinned one, else the one that answered the last discovery, else
+// [APIAuto] before any discovery succeeded. It is what `authwire doctor`
+// reports.
+func (s *RemoteConfigStore) API() API {
+	if s.pinned != APIAuto {
+		return s.pinned
+	}
+	return API(s.detected.Load())
+}
+
+// ClientConfig returns the server's client configuration. A server that
+// publishes none, in either generation, gives an *errs.Error with code
 // Unimplemented.
 func (s *RemoteConfigStore) ClientConfig(ctx context.Context) (*ClientConfig, error) {
 	if cc := s.cached.Load(); cc != nil {
@@ -121,6 +168,7 @@ func (s *RemoteConfigStore) ClientConfig(ctx context.Context) (*ClientConfig, er
 		if err != nil {
 			return nil, err
 		}
+		s.detected.Store(int32(cc.API))
 		s.cached.Store(cc)
 		return cc, nil
 	})
@@ -135,21 +183,112 @@ func (s *RemoteConfigStore) ClientConfig(ctx context.Context) (*ClientConfig, er
 	}
 }
 
+// Invalidate drops the cached answer, so the next ClientConfig asks the
+// server again (the generation it detected is kept). The stack calls it
+// when the server rejects a token obtained with the cached configuration.
+func (s *RemoteConfigStore) Invalidate() { s.cached.Store(nil) }
+
+// result is the outcome of one RPC.
+type result[T any] struct {
+	msg   *T
+	err   error
+	probe probe
+}
+
+// round is one generation's pair of RPCs.
+type round struct {
+	api    API
+	meta   result[idl.OAuth2Metadata]
+	public result[idl.PublicClientConfig]
+}
+
+// fetch runs one discovery: the known generation's two RPCs, or both
+// generations' four at once, all concurrently.
 func (s *RemoteConfigStore) fetch(ctx context.Context) (*ClientConfig, error) {
-	var meta *idl.OAuth2Metadata
-	var public *idl.PublicClientConfig
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		meta, err = fetchOne(gctx, s, s.meta, idl.OAuth2MetadataPath)
-		return err
-	})
-	g.Go(func() (err error) {
-		public, err = fetchOne(gctx, s, s.public, idl.PublicClientConfigPath)
-		return err
-	})
-	if err := g.Wait(); err != nil {
-		return nil, err
+	var rounds []*round
+	switch s.API() {
+	case APIV1:
+		rounds = []*round{{api: APIV1}}
+	case APIV2:
+		rounds = []*round{{api: APIV2}}
+	default:
+		rounds = []*round{{api: APIV1}, {api: APIV2}}
 	}
+	var wg sync.WaitGroup
+	for _, r := range rounds {
+		c := s.clientsOf(r.api)
+		wg.Go(func() { r.meta = call(ctx, c.meta) })
+		wg.Go(func() { r.public = call(ctx, c.public) })
+	}
+	wg.Wait()
+	if len(rounds) == 1 {
+		return s.finish(ctx, rounds[0])
+	}
+	return s.decide(ctx, rounds[0], rounds[1])
+}
+
+func (s *RemoteConfigStore) clientsOf(api API) apiClients {
+	if api == APIV2 {
+		return s.v2
+	}
+	return s.v1
+}
+
+// decide picks the generation after an auto discovery: the one whose
+// GetPublicClientConfig answered; else a Flyte 2 server's own failure when
+// Flyte 1's path is missing; else Flyte 1 (with its REST fallback).
+func (s *RemoteConfigStore) decide(ctx context.Context, v1, v2 *round) (*ClientConfig, error) {
+	switch {
+	case v1.public.err == nil:
+		return s.finish(ctx, v1)
+	case v2.public.err == nil:
+		return s.finish(ctx, v2)
+	case absent(v1.public.err, &v1.public.probe) && !absent(v2.public.err, &v2.public.probe):
+		return nil, s.rpcError(v2.public.err, idl.GetPublicClientConfigProcedureV2)
+	}
+	return s.finish(ctx, v1)
+}
+
+// finish completes one generation's answer: Flyte 1 falls back to its REST
+// routes for a failed RPC; Flyte 2 reads an Unimplemented GetOAuth2Metadata
+// as a server without an authorization server.
+func (s *RemoteConfigStore) finish(ctx context.Context, r *round) (*ClientConfig, error) {
+	meta, public := r.meta.msg, r.public.msg
+	noMeta := false
+	var err error
+	if r.api == APIV1 {
+		if meta == nil {
+			meta, err = viaREST[idl.OAuth2Metadata](ctx, s, r.meta.err, &r.meta.probe, idl.OAuth2MetadataPath)
+			if err != nil {
+				return nil, err
+			}
+		}
+		if public == nil {
+			public, err = viaREST[idl.PublicClientConfig](ctx, s, r.public.err, &r.public.probe, idl.PublicClientConfigPath)
+			if err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		if public == nil {
+			return nil, s.rpcError(r.public.err, idl.GetPublicClientConfigProcedureV2)
+		}
+		if meta == nil {
+			if connect.CodeOf(r.meta.err) != connect.CodeUnimplemented && !absent(r.meta.err, &r.meta.probe) {
+				return nil, s.rpcError(r.meta.err, idl.GetOAuth2MetadataProcedureV2)
+			}
+			meta, noMeta = &idl.OAuth2Metadata{}, true
+		}
+	}
+	cc := merge(meta, public)
+	cc.API, cc.NoOAuth2Metadata = r.api, noMeta
+	if err := cc.validate(); err != nil {
+		return nil, &errs.Error{Code: errs.Internal, Op: "authn", Message: "the client configuration from " + s.baseURL + " is invalid", Err: err, Hint: "fix the server's auth metadata, or set tokenUrl and clientId"}
+	}
+	return cc, nil
+}
+
+func merge(meta *idl.OAuth2Metadata, public *idl.PublicClientConfig) *ClientConfig {
 	return &ClientConfig{
 		Issuer:                      meta.Issuer,
 		TokenEndpoint:               meta.TokenEndpoint,
@@ -163,15 +302,41 @@ func (s *RemoteConfigStore) fetch(ctx context.Context) (*ClientConfig, error) {
 		AuthorizationMetadataKey:    public.AuthorizationMetadataKey,
 		ServiceHTTPEndpoint:         public.ServiceHTTPEndpoint,
 		Audience:                    public.Audience,
-	}, nil
+		DataplaneDomain:             public.DataplaneDomain,
+	}
 }
 
-// fetchOne calls one RPC and, if it fails for a reason other than the
-// caller's context, its REST route.
-func fetchOne[T any](ctx context.Context, s *RemoteConfigStore, c *connect.Client[idl.Empty, T], path string) (*T, error) {
-	resp, rpcErr := c.CallUnary(ctx, connect.NewRequest(&idl.Empty{}))
-	if rpcErr == nil {
-		return resp.Msg, nil
+// call runs one RPC, recording the HTTP answer beneath it.
+func call[T any](ctx context.Context, c *connect.Client[idl.Empty, T]) (r result[T]) {
+	resp, err := c.CallUnary(context.WithValue(ctx, probeKey{}, &r.probe), connect.NewRequest(&idl.Empty{}))
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.msg = resp.Msg
+	return r
+}
+
+// rpcError wraps a failed RPC: a too large answer is ResourceExhausted, a
+// missing path Unimplemented, anything else keeps its code.
+func (s *RemoteConfigStore) rpcError(err error, procedure string) error {
+	e := &errs.Error{Code: errs.CodeOf(err), Op: "authn", Message: "cannot get the client configuration from " + s.baseURL, Err: fmt.Errorf("%s: %w", procedure, err)}
+	switch {
+	case connect.CodeOf(err) == connect.CodeResourceExhausted && !connect.IsWireError(err):
+		e.Code, e.Message = errs.ResourceExhausted, "the client configuration from "+s.baseURL+" is larger than 1 MiB"
+	case connect.CodeOf(err) == connect.CodeUnavailable || connect.CodeOf(err) == connect.CodeUnknown:
+		e.Code = errs.Unavailable
+	}
+	return e
+}
+
+// viaREST asks a Flyte 1 REST route after its RPC failed with rpcErr. It does
+// not when the failure must be returned as it is (Unauthenticated,
+// PermissionDenied, a too large answer, the context's end).
+func viaREST[T any](ctx context.Context, s *RemoteConfigStore, rpcErr error, p *probe, path string) (*T, error) {
+	switch connect.CodeOf(rpcErr) {
+	case connect.CodeUnauthenticated, connect.CodePermissionDenied, connect.CodeCanceled, connect.CodeDeadlineExceeded, connect.CodeResourceExhausted:
+		return nil, s.rpcError(rpcErr, path)
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
@@ -182,7 +347,10 @@ func fetchOne[T any](ctx context.Context, s *RemoteConfigStore, c *connect.Clien
 		return msg, nil
 	}
 	code := errs.Unavailable
-	if isAbsent(rpcErr) && errors.Is(restErr, errRouteAbsent) {
+	switch {
+	case errors.Is(restErr, errTooLarge):
+		code = errs.ResourceExhausted
+	case absent(rpcErr, p) && errors.Is(restErr, errRouteAbsent):
 		code = errs.Unimplemented
 	}
 	return nil, &errs.Error{
@@ -190,16 +358,16 @@ func fetchOne[T any](ctx context.Context, s *RemoteConfigStore, c *connect.Clien
 		Op:      "authn",
 		Message: "cannot get the client configuration from " + s.baseURL,
 		Err:     fmt.Errorf("rpc: %w; rest %s: %w", rpcErr, path, restErr),
+		Hint:    "check the endpoint; set tokenUrl and clientId if the server publishes no auth metadata",
 	}
 }
 
-var errRouteAbsent = errors.New("route not found")
+var (
+	errRouteAbsent = errors.New("route not found")
+	errTooLarge    = errors.New("answer larger than 1 MiB")
+)
 
-func isAbsent(err error) bool {
-	c := connect.CodeOf(err)
-	return c == connect.CodeUnimplemented || c == connect.CodeNotFound
-}
-
+// getJSON reads a REST route's JSON answer into v, at most 1 MiB of it.
 func (s *RemoteConfigStore) getJSON(ctx context.Context, path string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+path, nil)
 	if err != nil {
@@ -211,15 +379,19 @@ func (s *RemoteConfigStore) getJSON(ctx context.Context, path string, v any) err
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBody+1))
 	if err != nil {
 		return err
 	}
 	switch {
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusNotImplemented:
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusNotImplemented || resp.StatusCode == http.StatusMethodNotAllowed:
 		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, errRouteAbsent)
 	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("HTTP %d", resp.StatusCode)
+	case len(body) > maxMetadataBody:
+		return errTooLarge
+	case strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html"):
+		return fmt.Errorf("an HTML page: %w", errRouteAbsent)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("malformed JSON: %w", err)

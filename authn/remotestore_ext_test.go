@@ -92,7 +92,7 @@ func TestRemoteStoreFallsBackToREST(t *testing.T) {
 
 func TestRemoteStoreDoesNotCacheFailures(t *testing.T) {
 	t.Parallel()
-	srv, hits := restOnly(t, 4) // both RPCs and both REST routes fail once
+	srv, hits := restOnly(t, 6) // the four RPCs of both generations and both REST routes fail once
 	store := authn.NewRemoteConfigStore(srv.Client(), srv.URL)
 	_, err := store.ClientConfig(t.Context())
 	if errs.CodeOf(err) != errs.Unavailable {

@@ -268,5 +268,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+echoPath, s.echo)
 	mux.HandleFunc("POST "+echoPath, s.echo)
 	mux.HandleFunc("GET "+VersionPath, s.version)
-	return s.proxyCheck(mux)
+	return s.proxyCheck(s.countMetadata(mux))
 }
