@@ -31,7 +31,17 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 		return nil, err
 	}
 	rt := proxied
-	if cfg.AuthType != config.AuthNone {
+	if o.credentialsFrom != nil {
+		shared, ok := authenticatorOf(o.credentialsFrom)
+		if !ok {
+			return nil, configError(nil, "WithCredentialsFrom: the stack given does not authenticate")
+		}
+		auth, err := shared.ForEndpoint(cfg.Endpoint, cfg.Insecure, o.hosts...)
+		if err != nil {
+			return nil, err
+		}
+		rt = authn.Wrap(proxied, auth)
+	} else if cfg.AuthType != config.AuthNone {
 		session := &http.Client{Transport: proxied}
 		baseURL, err := cfg.BaseURL()
 		if err != nil {
@@ -39,7 +49,11 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 		}
 		store := o.store
 		if store == nil {
-			store = authn.NewRemoteConfigStore(session, baseURL)
+			api, err := authn.ParseAPI(cfg.AuthMetadataAPI)
+			if err != nil {
+				return nil, configError(err, "")
+			}
+			store = authn.NewRemoteConfigStore(session, baseURL, authn.WithAPI(api))
 		}
 		aopts := append([]authn.Option{authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...)}, o.authnOpts...)
 		if o.tokenSource != nil {

@@ -35,6 +35,8 @@ type options struct {
 	base        http.RoundTripper
 	retry       *errs.Policy
 	idempotent  []string
+
+	credentialsFrom http.RoundTripper
 }
 
 type optionFunc func(*options)

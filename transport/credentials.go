@@ -1,0 +1,56 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/authwire/authwire/authn"
+	"github.com/authwire/authwire/errs"
+)
+
+// WithCredentialsFrom makes [New] authenticate with the credentials of the
+// stack from, another [New] stack (typically the control plane's): both share
+// one Authenticator, so together they make one token request, one refresh
+// per revocation and at most one interactive login. The new stack sends the
+// token only to its own endpoint's host and the hosts of [WithHosts]; the
+// stack from keeps sending it only to its own. The auth settings of the
+// configuration given to New (authType, clientId, …) are not used; its
+// transport settings (TLS, proxy, retries) are.
+//
+// This is how a multi-cluster Flyte 2 user reaches a data plane (the
+// server's dataplane_domain, see [ServerConfig]) with the control plane's
+// token: nothing sends the token there unless a stack is built for it this
+// way. New fails with an *errs.Error of code InvalidArgument when from is
+// not a New stack or authenticates nothing (authType None).
+func WithCredentialsFrom(from http.RoundTripper) Option {
+	return optionFunc(func(o *options) { o.credentialsFrom = from })
+}
+
+// authenticatorOf finds the bearer layer's Authenticator in a stack.
+func authenticatorOf(rt http.RoundTripper) (*authn.Authenticator, bool) {
+	for rt != nil {
+		if t, ok := rt.(*authn.Transport); ok {
+			return t.Auth, t.Auth != nil
+		}
+		u, ok := rt.(interface{ Unwrap() http.RoundTripper })
+		if !ok {
+			return nil, false
+		}
+		rt = u.Unwrap()
+	}
+	return nil, false
+}
+
+// ServerConfig returns what the server behind stack (a [New] stack) says
+// about authenticating with it, asking at most once per stack: the detected
+// AuthMetadataService generation (ClientConfig.API: v1 for Flyte 1, v2 for
+// Flyte 2), Flyte 2's dataplane_domain, the token endpoint and the rest. A
+// stack without authentication (authType None) gives an *errs.Error with
+// code FailedPrecondition.
+func ServerConfig(ctx context.Context, stack http.RoundTripper) (*authn.ClientConfig, error) {
+	a, ok := authenticatorOf(stack)
+	if !ok {
+		return nil, &errs.Error{Code: errs.FailedPrecondition, Op: "transport", Message: "the stack does not authenticate, so it has no server client configuration"}
+	}
+	return a.ServerConfig(ctx)
+}
