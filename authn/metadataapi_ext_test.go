@@ -161,7 +161,7 @@ func grpcAnswer(w http.ResponseWriter, size uint32) {
 	w.Header().Set("Trailer", "Grpc-Status")
 	var prefix [5]byte
 	binary.BigEndian.PutUint32(prefix[1:], size)
-	w.Write(prefix[:]) //nolint:errcheck // test server
+	w.Write(prefix[:])
 	w.Header().Set("Grpc-Status", "0")
 }
 
@@ -173,7 +173,7 @@ func TestRemoteStoreBadAnswers(t *testing.T) {
 		return func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(status)
-			io.WriteString(w, "<html>ingress</html>") //nolint:errcheck // test server
+			io.WriteString(w, "<html>ingress</html>")
 		}
 	}
 	tests := []struct {
@@ -197,9 +197,9 @@ func TestRemoteStoreBadAnswers(t *testing.T) {
 		{"invalid token endpoint", func(w http.ResponseWriter, r *http.Request) {
 			switch r.URL.Path {
 			case idl.OAuth2MetadataPath:
-				io.WriteString(w, `{"token_endpoint":"not a url"}`) //nolint:errcheck // test server
+				io.WriteString(w, `{"token_endpoint":"not a url"}`)
 			case idl.PublicClientConfigPath:
-				io.WriteString(w, `{"client_id":"cli"}`) //nolint:errcheck // test server
+				io.WriteString(w, `{"client_id":"cli"}`)
 			default:
 				http.NotFound(w, r)
 			}

@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,6 +49,9 @@ type RemoteConfigStore struct {
 	v1, v2   apiClients
 	cached   atomic.Pointer[ClientConfig]
 	inflight singleflight.Group
+	disk     *publicConfigCache // nil: no file cache
+	skipDisk atomic.Bool        // the next discovery ignores the file
+	fromDisk atomic.Bool        // the cached answer's public part came from the file
 }
 
 // apiClients are the two RPC clients of one generation.
@@ -64,6 +68,7 @@ type storeOptions struct {
 	protocol    Protocol
 	api         API
 	connectOpts []connect.ClientOption
+	disk        *publicConfigCache
 }
 
 // Protocol is the wire protocol of the AuthMetadataService calls.
@@ -99,6 +104,24 @@ func WithProtocol(p Protocol) StoreOption {
 // 1's paths or REST routes.
 func WithAPI(api API) StoreOption {
 	return storeOptionFunc(func(o *storeOptions) { o.api = api })
+}
+
+// WithPublicConfigCache keeps the public client config in file (see
+// [PublicConfigCacheFile]), in flyte-sdk's format, so either reuses the
+// other's: authType and insecure are written as flyte-sdk writes them. A
+// file holding client id, redirect URI, header and scopes answers in place
+// of GetPublicClientConfig; the file is rewritten when the server's answer
+// differs from it, and ignored by the discovery after a rejection
+// ([RemoteConfigStore.Rejected]) or [RemoteConfigStore.Invalidate]. A file that cannot be
+// read or written costs only the cache. The file is 0600 in a 0700
+// directory. file "" turns the cache off.
+func WithPublicConfigCache(file, authType string, insecure bool) StoreOption {
+	return storeOptionFunc(func(o *storeOptions) {
+		o.disk = nil
+		if file != "" {
+			o.disk = &publicConfigCache{path: file, authType: authType, insecure: insecure}
+		}
+	})
 }
 
 type storeOptionFunc func(*storeOptions)
@@ -137,6 +160,7 @@ func NewRemoteConfigStore(session *http.Client, baseURL string, opts ...StoreOpt
 		session: session,
 		baseURL: baseURL,
 		pinned:  o.api,
+		disk:    o.disk,
 		v1:      clients(APIV1, idl.GetOAuth2MetadataProcedure, idl.GetPublicClientConfigProcedure),
 		v2:      clients(APIV2, idl.GetOAuth2MetadataProcedureV2, idl.GetPublicClientConfigProcedureV2),
 	}
@@ -183,10 +207,25 @@ func (s *RemoteConfigStore) ClientConfig(ctx context.Context) (*ClientConfig, er
 	}
 }
 
+// Rejected tells the store that the server rejected a credential obtained
+// with its answer. An answer whose public part came from the cache file is
+// dropped and the file ignored by the next discovery, which rewrites it if
+// the server's answer differs; an answer fresh from the server is kept, so
+// a revoked token costs no metadata round. The stack calls it on every
+// rejection and failed token request.
+func (s *RemoteConfigStore) Rejected() {
+	if s.fromDisk.Load() {
+		s.Invalidate()
+	}
+}
+
 // Invalidate drops the cached answer, so the next ClientConfig asks the
-// server again (the generation it detected is kept). The stack calls it
-// when the server rejects a token obtained with the cached configuration.
-func (s *RemoteConfigStore) Invalidate() { s.cached.Store(nil) }
+// server again, both RPCs, whatever the cache file says (the generation it
+// detected is kept). The stack calls it when a token request fails.
+func (s *RemoteConfigStore) Invalidate() {
+	s.skipDisk.Store(true)
+	s.cached.Store(nil)
+}
 
 // result is the outcome of one RPC.
 type result[T any] struct {
@@ -203,8 +242,13 @@ type round struct {
 }
 
 // fetch runs one discovery: the known generation's two RPCs, or both
-// generations' four at once, all concurrently.
+// generations' four at once, all concurrently. A usable cache file answers
+// for GetPublicClientConfig, and GetOAuth2Metadata decides the generation.
 func (s *RemoteConfigStore) fetch(ctx context.Context) (*ClientConfig, error) {
+	var cachedPublic *idl.PublicClientConfig
+	if s.disk != nil && !s.skipDisk.Load() {
+		cachedPublic, _ = s.disk.load()
+	}
 	var rounds []*round
 	switch s.API() {
 	case APIV1:
@@ -218,13 +262,32 @@ func (s *RemoteConfigStore) fetch(ctx context.Context) (*ClientConfig, error) {
 	for _, r := range rounds {
 		c := s.clientsOf(r.api)
 		wg.Go(func() { r.meta = call(ctx, c.meta) })
-		wg.Go(func() { r.public = call(ctx, c.public) })
+		if cachedPublic != nil {
+			r.public.msg = cachedPublic
+		} else {
+			wg.Go(func() { r.public = call(ctx, c.public) })
+		}
 	}
 	wg.Wait()
-	if len(rounds) == 1 {
-		return s.finish(ctx, rounds[0])
+	var cc *ClientConfig
+	var err error
+	switch {
+	case len(rounds) == 1:
+		cc, err = s.finish(ctx, rounds[0])
+	case cachedPublic != nil:
+		cc, err = s.decide(ctx, rounds[0], rounds[1], rounds[0].meta.err, rounds[1].meta.err, &rounds[0].meta.probe, &rounds[1].meta.probe, idl.GetOAuth2MetadataProcedureV2)
+	default:
+		cc, err = s.decide(ctx, rounds[0], rounds[1], rounds[0].public.err, rounds[1].public.err, &rounds[0].public.probe, &rounds[1].public.probe, idl.GetPublicClientConfigProcedureV2)
 	}
-	return s.decide(ctx, rounds[0], rounds[1])
+	if err != nil {
+		return nil, err
+	}
+	s.fromDisk.Store(cachedPublic != nil)
+	if s.disk != nil && cachedPublic == nil {
+		s.disk.save(cc)
+		s.skipDisk.Store(false)
+	}
+	return cc, nil
 }
 
 func (s *RemoteConfigStore) clientsOf(api API) apiClients {
@@ -234,17 +297,21 @@ func (s *RemoteConfigStore) clientsOf(api API) apiClients {
 	return s.v1
 }
 
-// decide picks the generation after an auto discovery: the one whose
-// GetPublicClientConfig answered; else a Flyte 2 server's own failure when
-// Flyte 1's path is missing; else Flyte 1 (with its REST fallback).
-func (s *RemoteConfigStore) decide(ctx context.Context, v1, v2 *round) (*ClientConfig, error) {
+// decide picks the generation after an auto discovery by the RPC that
+// decides it (GetPublicClientConfig; GetOAuth2Metadata when the public
+// config came from the cache file): the generation it answered in, a Flyte
+// 2 GetOAuth2Metadata's wire Unimplemented counting as an answer; else a
+// Flyte 2 server's own failure when Flyte 1's path is missing; else Flyte 1
+// (with its REST fallback).
+func (s *RemoteConfigStore) decide(ctx context.Context, v1, v2 *round, err1, err2 error, p1, p2 *probe, procedure2 string) (*ClientConfig, error) {
+	answered2 := err2 == nil || procedure2 == idl.GetOAuth2MetadataProcedureV2 && connect.CodeOf(err2) == connect.CodeUnimplemented && !absent(err2, p2)
 	switch {
-	case v1.public.err == nil:
+	case err1 == nil:
 		return s.finish(ctx, v1)
-	case v2.public.err == nil:
+	case answered2:
 		return s.finish(ctx, v2)
-	case absent(v1.public.err, &v1.public.probe) && !absent(v2.public.err, &v2.public.probe):
-		return nil, s.rpcError(v2.public.err, idl.GetPublicClientConfigProcedureV2)
+	case absent(err1, p1) && !absent(err2, p2):
+		return nil, s.rpcError(err2, procedure2)
 	}
 	return s.finish(ctx, v1)
 }
@@ -255,19 +322,22 @@ func (s *RemoteConfigStore) decide(ctx context.Context, v1, v2 *round) (*ClientC
 func (s *RemoteConfigStore) finish(ctx context.Context, r *round) (*ClientConfig, error) {
 	meta, public := r.meta.msg, r.public.msg
 	noMeta := false
-	var err error
 	if r.api == APIV1 {
+		var metaErr, publicErr error
+		var wg sync.WaitGroup
 		if meta == nil {
-			meta, err = viaREST[idl.OAuth2Metadata](ctx, s, r.meta.err, &r.meta.probe, idl.OAuth2MetadataPath)
-			if err != nil {
-				return nil, err
-			}
+			wg.Go(func() {
+				meta, metaErr = viaREST[idl.OAuth2Metadata](ctx, s, r.meta.err, &r.meta.probe, idl.OAuth2MetadataPath)
+			})
 		}
 		if public == nil {
-			public, err = viaREST[idl.PublicClientConfig](ctx, s, r.public.err, &r.public.probe, idl.PublicClientConfigPath)
-			if err != nil {
-				return nil, err
-			}
+			wg.Go(func() {
+				public, publicErr = viaREST[idl.PublicClientConfig](ctx, s, r.public.err, &r.public.probe, idl.PublicClientConfigPath)
+			})
+		}
+		wg.Wait()
+		if err := cmp.Or(publicErr, metaErr); err != nil {
+			return nil, err
 		}
 	} else {
 		if public == nil {

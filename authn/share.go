@@ -55,3 +55,22 @@ func (a *Authenticator) ServerConfig(ctx context.Context) (*ClientConfig, error)
 	}
 	return a.store.ClientConfig(ctx)
 }
+
+// tokenRequestRefused reports whether a failed token request was refused by the server
+// (rather than not reaching it).
+func tokenRequestRefused(err error) bool {
+	switch errs.CodeOf(err) {
+	case errs.Unauthenticated, errs.PermissionDenied, errs.InvalidArgument, errs.NotFound:
+		return true
+	}
+	return false
+}
+
+// distrustServerConfig tells the store that the server rejected a credential
+// or token request made with its answer: an answer read from the cache file
+// is dropped, so the next token fetch asks the server.
+func (a *Authenticator) distrustServerConfig() {
+	if s, ok := a.store.(interface{ Rejected() }); ok {
+		s.Rejected()
+	}
+}

@@ -1,10 +1,14 @@
 package transport
 
 import (
+	"cmp"
 	"context"
 	"net/http"
+	"os"
+	"strings"
 
 	"github.com/authwire/authwire/authn"
+	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
 )
 
@@ -24,6 +28,49 @@ import (
 // not a New stack or authenticates nothing (authType None).
 func WithCredentialsFrom(from http.RoundTripper) Option {
 	return optionFunc(func(o *options) { o.credentialsFrom = from })
+}
+
+// WithPublicConfigCacheDir keeps the server's public client config in dir
+// (flyte-sdk's file <dir>/<endpoint>.yaml, shared with it), whatever
+// FLYTE_AUTH_METADATA_CACHE_DISABLED says; dir "" turns the cache off.
+// Without this option the cache is ~/.flyte/.cache, on unless
+// FLYTE_AUTH_METADATA_CACHE_DISABLED is set to a true value. See
+// [authn.WithPublicConfigCache] for how the file is used.
+func WithPublicConfigCacheDir(dir string) Option {
+	return optionFunc(func(o *options) { o.cacheDir = &dir })
+}
+
+// getenv reads the environment; tests replace it.
+var getenv = os.Getenv
+
+// publicConfigCache returns the store option of the public client config
+// cache for cfg, or nil when the cache is off.
+func publicConfigCache(cfg *config.Platform, o options) authn.StoreOption {
+	dir := ""
+	switch {
+	case o.cacheDir != nil:
+		if *o.cacheDir == "" {
+			return nil
+		}
+		dir = *o.cacheDir
+	case cacheDisabled(getenv(authn.PublicConfigCacheDisabledEnv)):
+		return nil
+	}
+	file, err := authn.PublicConfigCacheFile(dir, cfg.Endpoint)
+	if err != nil {
+		return nil // no home directory: no cache
+	}
+	return authn.WithPublicConfigCache(file, cmp.Or(cfg.AuthType.String(), "Pkce"), cfg.Insecure)
+}
+
+// cacheDisabled reads FLYTE_AUTH_METADATA_CACHE_DISABLED as flyte-sdk's
+// boolean settings are read: 1, true, yes, on (any case).
+func cacheDisabled(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 // authenticatorOf finds the bearer layer's Authenticator in a stack.

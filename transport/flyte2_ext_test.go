@@ -2,6 +2,8 @@ package transport_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -146,4 +148,40 @@ func TestCredentialsFromRejectsStacksWithoutAuth(t *testing.T) {
 			t.Fatalf("err = %v, want InvalidArgument", err)
 		}
 	}
+}
+
+// TestPublicConfigCacheThroughTheStack: the first program writes the cache
+// file; the next one skips GetPublicClientConfig; a stale file (a header the
+// server no longer reads) costs one rejection, then the file is refreshed.
+func TestPublicConfigCacheThroughTheStack(t *testing.T) {
+	t.Parallel()
+	onBackends(t, func(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
+		srv := newServer()
+		dir := t.TempDir()
+		file := filepath.Join(dir, srv.Endpoint()+".yaml")
+		first := newClient(t, platform(srv), transport.WithPublicConfigCacheDir(dir))
+		if err := unary(t.Context(), authtest.NewTestClient(first, srv.URL()), "a"); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil || !strings.Contains(string(data), "authorizationHeader: authorization") {
+			t.Fatalf("cache file: %q, %v", data, err)
+		}
+		stale := strings.Replace(string(data), "authorizationHeader: authorization", "authorizationHeader: x-stale", 1)
+		if err := os.WriteFile(file, []byte(stale), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		srv.Reset()
+		next := newClient(t, platform(srv), transport.WithPublicConfigCacheDir(dir))
+		if err := unary(t.Context(), authtest.NewTestClient(next, srv.URL()), "b"); err != nil {
+			t.Fatalf("with a stale cache file: %v", err)
+		}
+		got := srv.Counters()
+		if got.GetPublicClientConfig != 1 || got.Unauthenticated != 1 {
+			t.Fatalf("GetPublicClientConfig %d, rejections %d; want the file used, one rejection, then one fresh answer", got.GetPublicClientConfig, got.Unauthenticated)
+		}
+		if data, _ := os.ReadFile(file); !strings.Contains(string(data), "authorizationHeader: authorization") {
+			t.Fatalf("cache file not refreshed: %q", data)
+		}
+	})
 }

@@ -53,7 +53,11 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 			if err != nil {
 				return nil, configError(err, "")
 			}
-			store = authn.NewRemoteConfigStore(session, baseURL, authn.WithAPI(api))
+			sopts := []authn.StoreOption{authn.WithAPI(api)}
+			if c := publicConfigCache(cfg, o); c != nil {
+				sopts = append(sopts, c)
+			}
+			store = authn.NewRemoteConfigStore(session, baseURL, sopts...)
 		}
 		aopts := append([]authn.Option{authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...)}, o.authnOpts...)
 		if o.tokenSource != nil {

@@ -37,6 +37,7 @@ type options struct {
 	idempotent  []string
 
 	credentialsFrom http.RoundTripper
+	cacheDir        *string // nil: the default, ~/.flyte/.cache unless disabled by the environment
 }
 
 type optionFunc func(*options)
