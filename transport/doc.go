@@ -12,6 +12,11 @@
 // device, refresh and metadata call goes through it, so the same TLS, proxy
 // and timeout policy applies to them as to RPCs.
 //
+// [WithCredentialsFrom] builds a stack on another stack's credentials (a
+// Flyte 2 data plane with the control plane's token); [ServerConfig] reports
+// what the server published, including which AuthMetadataService generation
+// answered.
+//
 // It replaces flytekit's get_channel ([Base]), bootstrap_creds_from_server
 // ([BootstrapTLS]), get_session ([Session]) and get_authenticated_channel
 // ([New], [NewClient]).
