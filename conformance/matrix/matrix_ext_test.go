@@ -63,28 +63,50 @@ var proxies = []proxyKind{
 	{name: "proxy-iap-401", on: true, server: []authtest.Option{authtest.WithProxyRejectStatus(http.StatusUnauthorized)}},
 }
 
+// A backendKind is the generation of Flyte server: flyteadmin's
+// AuthMetadataService (flyteidl.service, with REST routes) or Flyte 2's
+// (flyteidl2.auth only). The configuration is the same for both.
+type backendKind struct {
+	name   string
+	server []authtest.Option
+	all    bool // every row; otherwise only rows over tls-ca, which is where the generations differ
+}
+
+var backends = []backendKind{
+	{name: "flyte1", all: true},
+	{name: "flyte2", server: []authtest.Option{authtest.WithFlyte2()}},
+}
+
 // A row is one combination of the dimensions.
 type row struct {
-	proto protocol
-	call  callKind
-	tr    transportKind
-	auth  authKind
-	proxy proxyKind
+	backend backendKind
+	proto   protocol
+	call    callKind
+	tr      transportKind
+	auth    authKind
+	proxy   proxyKind
 }
 
 func (r row) String() string {
-	return fmt.Sprintf("%s/%s/%s/%s/%s", r.proto.name, r.call.name, r.tr.name, r.auth, r.proxy.name)
+	return fmt.Sprintf("%s/%s/%s/%s/%s/%s", r.backend.name, r.proto.name, r.call.name, r.tr.name, r.auth, r.proxy.name)
 }
 
-// rows lists every combination.
+// rows lists every combination: every row for Flyte 1, and for Flyte 2
+// every row over TLS with a CA file (the transport does not depend on the
+// backend; the metadata discovery does).
 func rows() []row {
 	var out []row
-	for _, p := range protocols {
-		for _, c := range callsOf(p) {
-			for _, tr := range transports {
-				for _, a := range auths {
-					for _, px := range proxies {
-						out = append(out, row{proto: p, call: c, tr: tr, auth: a, proxy: px})
+	for _, b := range backends {
+		for _, p := range protocols {
+			for _, c := range callsOf(p) {
+				for _, tr := range transports {
+					if !b.all && tr.name != "tls-ca" {
+						continue
+					}
+					for _, a := range auths {
+						for _, px := range proxies {
+							out = append(out, row{backend: b, proto: p, call: c, tr: tr, auth: a, proxy: px})
+						}
 					}
 				}
 			}
@@ -135,6 +157,7 @@ type env struct {
 func newEnv(t *testing.T, r row, authRequired bool) *env {
 	t.Helper()
 	var opts []authtest.Option
+	opts = append(opts, r.backend.server...)
 	opts = append(opts, r.proto.server...)
 	opts = append(opts, r.tr.server...)
 	opts = append(opts, r.proxy.server...)
