@@ -51,8 +51,9 @@ type credential struct {
 // and metadata calls (the proxy layer over the base transport, no bearer
 // layer). Both may be nil for flows that do not need them.
 //
-// The flow follows cfg.AuthType: ClientSecret, ExternalCommand, None, or
-// AuthUnset, which sends calls without a token until the server rejects one
+// The flow follows cfg.AuthType: ClientSecret, ExternalCommand, None,
+// Passthrough (each request's token from its context: [WithPassthroughToken]),
+// or AuthUnset, which sends calls without a token until the server rejects one
 // and then uses the flow the configuration implies (a command, a client
 // secret, else an interactive login). Configuration mistakes are reported
 // here, as *errs.Error values with code InvalidArgument.
@@ -85,10 +86,13 @@ func New(cfg *config.Platform, store ConfigStore, session *http.Client, opts ...
 	for _, h := range o.hosts {
 		a.hosts[canonicalHost(h, ep.Scheme)] = true
 	}
+	if a.mode == config.AuthPassthrough && o.source != nil {
+		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "authType Passthrough takes each request's token from its context: it cannot have a token source"}
+	}
 	a.source = o.source
 	if a.source != nil {
 		a.activated.Store(true) // an explicit source is used from the first call
-	} else if a.mode != config.AuthNone {
+	} else if a.mode != config.AuthNone && a.mode != config.AuthPassthrough {
 		if a.source, err = newFlowSource(cfg, store, session, &o); err != nil {
 			return nil, err
 		}
@@ -102,10 +106,15 @@ func New(cfg *config.Platform, store ConfigStore, session *http.Client, opts ...
 }
 
 // Token returns a valid access token, fetching one if needed. It is what
-// "authwire token" prints. It fails with Unimplemented in None mode.
+// "authwire token" prints. It fails with FailedPrecondition in None mode;
+// in Passthrough mode it returns the token of ctx (see
+// [WithPassthroughToken]).
 func (a *Authenticator) Token(ctx context.Context) (*oauth2.Token, error) {
 	if a.mode == config.AuthNone {
 		return nil, &errs.Error{Code: errs.FailedPrecondition, Op: "authn", Message: "authType None obtains no tokens"}
+	}
+	if a.mode == config.AuthPassthrough {
+		return passthroughToken(ctx)
 	}
 	e, err := a.cache.Get(ctx)
 	if err != nil {
@@ -130,6 +139,9 @@ func (a *Authenticator) fetch(ctx context.Context) (credential, time.Time, error
 	}
 	if tok == nil || tok.AccessToken == "" {
 		return credential{}, time.Time{}, &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: "token source returned an empty token"}
+	}
+	if err := checkTokenType(tok); err != nil {
+		return credential{}, time.Time{}, err
 	}
 	expiry := tok.Expiry
 	if expiry.IsZero() {
@@ -172,6 +184,10 @@ func (a *Authenticator) resolveHeaderKey(ctx context.Context) (string, error) {
 func (a *Authenticator) credential(ctx context.Context) (e credcache.Entry[credential], ok bool, err error) {
 	if a.mode == config.AuthUnset && !a.activated.Load() {
 		return e, false, nil
+	}
+	if a.mode == config.AuthPassthrough {
+		e, err = a.passthroughCredential(ctx)
+		return e, err == nil, err
 	}
 	e, err = a.cache.Get(ctx)
 	return e, err == nil, err

@@ -131,9 +131,9 @@ func (c *callbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res.err = &errs.Error{Code: errs.Unauthenticated, Op: "authn", Err: ErrStateMismatch, Hint: "start the login again and finish it in the browser tab it opens"}
 		p = page{Title: "Login rejected", Message: "This answer does not belong to the login in progress (its state does not match), so it was rejected. Start the login again from your program."}
 	case oerr != "":
-		le := &LoginError{Code: oerr, Description: q.Get("error_description"), URI: q.Get("error_uri")}
-		res.err = &errs.Error{Code: errs.Unauthenticated, Op: "authn", Err: le}
-		p = page{Title: "Login failed", Message: "The authorization server refused the login:", Detail: truncate(le.Code+": "+le.Description, 500)}
+		oe := errs.NewOAuthError(oerr, q.Get("error_description"), q.Get("error_uri"))
+		res.err = errs.FromOAuth("authn", "the login was refused", oe)
+		p = page{Title: "Login failed", Message: "The authorization server refused the login:", Detail: oe.ErrorCode + ": " + oe.ErrorDescription}
 	case code == "":
 		res.err = &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: "the login callback carried no authorization code"}
 		p = page{Title: "Login failed", Message: "The answer carried no authorization code."}

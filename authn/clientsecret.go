@@ -113,8 +113,15 @@ func (s *clientSecretSource) serverConfig(ctx context.Context) (*ClientConfig, e
 }
 
 // tokenError maps a failed token request to an *errs.Error that names the
-// client id and the RFC 6749 error, never the secret or the token.
+// client id and, for an OAuth error answer, holds it as an *errs.OAuthError
+// (code and hint from errs.OAuthCode); never the secret or the token.
 func tokenError(err error, clientID string) error {
+	return requestError(err, "token request", clientID)
+}
+
+// requestError is tokenError for a request to any OAuth endpoint, named by
+// what ("device authorization request").
+func requestError(err error, what, clientID string) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -124,26 +131,23 @@ func tokenError(err error, clientID string) error {
 		if strings.Contains(err.Error(), "oauth2: ") { // a malformed answer, not a network failure
 			code = errs.Unauthenticated
 		}
-		return &errs.Error{Code: code, Op: "authn", Message: fmt.Sprintf("token request for client %q failed", clientID), Err: scrubbed(err)}
+		return &errs.Error{Code: code, Op: "authn", Message: fmt.Sprintf("%s for client %q failed", what, clientID), Err: scrubbed(err)}
 	}
-	code := errs.Unauthenticated
-	if re.Response != nil && (re.Response.StatusCode >= 500 || re.Response.StatusCode == http.StatusTooManyRequests) {
-		code = errs.Unavailable
+	msg := fmt.Sprintf("%s for client %q rejected", what, clientID)
+	transient := re.Response != nil && (re.Response.StatusCode >= 500 || re.Response.StatusCode == http.StatusTooManyRequests)
+	if re.ErrorCode == "" {
+		e := &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: msg}
+		if re.Response != nil {
+			e.Message += ": HTTP " + re.Response.Status
+		}
+		if transient {
+			e.Code = errs.Unavailable
+		}
+		return e
 	}
-	msg := fmt.Sprintf("token request for client %q rejected", clientID)
-	detail := re.ErrorCode
-	if detail == "" && re.Response != nil {
-		detail = "HTTP " + re.Response.Status
-	}
-	if re.ErrorDescription != "" {
-		detail += ": " + truncate(re.ErrorDescription, 200)
-	}
-	e := &errs.Error{Code: code, Op: "authn", Message: msg + ": " + detail}
-	switch re.ErrorCode {
-	case "invalid_client", "unauthorized_client":
-		e.Hint = "check clientId and the client secret"
-	case "invalid_scope":
-		e.Hint = "check scopes"
+	e := errs.FromOAuth("authn", msg, errs.NewOAuthError(re.ErrorCode, re.ErrorDescription, re.ErrorURI))
+	if transient { // the server's trouble, whatever the code says
+		e.Code = errs.Unavailable
 	}
 	return e
 }

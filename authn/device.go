@@ -3,7 +3,6 @@ package authn
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -69,11 +68,7 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		err = tokenError(err, ls.conf.ClientID)
-		if e, ok := errors.AsType[*errs.Error](err); ok {
-			e.Message = strings.Replace(e.Message, "token request", "device authorization request", 1)
-		}
-		return nil, err
+		return nil, requestError(err, "device authorization request", ls.conf.ClientID)
 	}
 	if da.DeviceCode == "" {
 		return nil, &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: "the device authorization answer carried no device code"}
@@ -101,7 +96,7 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 		if !d.now().Before(deadline) {
 			e := &errs.Error{Code: errs.DeadlineExceeded, Op: "authn", Message: fmt.Sprintf("the device login was not approved within %s", limit.Round(time.Second)), Hint: "start the login again and approve it sooner, or raise deviceFlowConfig.timeout"}
 			if expires {
-				e.Err = ErrDeviceCodeExpired
+				e.Err = errs.ErrDeviceCodeExpired
 			}
 			return nil, e
 		}
@@ -118,14 +113,12 @@ func (d *deviceLogin) login(ctx context.Context, ls *loginSettings) (*oauth2.Tok
 			return tok, nil
 		}
 		failures = 0
-		switch le.Code {
+		switch le.ErrorCode {
 		case "authorization_pending":
 		case "slow_down":
 			interval += slowDownStep
-		case "expired_token":
-			return nil, &errs.Error{Code: errs.DeadlineExceeded, Op: "authn", Err: le, Hint: "start the login again and approve it sooner"}
-		default: // access_denied, or a client error
-			return nil, &errs.Error{Code: errs.Unauthenticated, Op: "authn", Err: le}
+		default: // expired_token, access_denied, or a client error
+			return nil, errs.FromOAuth("authn", "the device login was refused", le)
 		}
 	}
 }
@@ -144,21 +137,18 @@ func (d *deviceLogin) tellUser(endpoint string, da *oauth2.DeviceAuthResponse) {
 	writePrompt(d.prompt, msg)
 }
 
-// deviceTokenAnswer is a token endpoint answer: a token (RFC 6749 section
-// 5.1) or an error (section 5.2, RFC 8628 section 3.5).
+// deviceTokenAnswer is a token endpoint answer with a token (RFC 6749
+// section 5.1); errs.ParseOAuthError reads an error answer.
 type deviceTokenAnswer struct {
-	AccessToken      string      `json:"access_token"`
-	TokenType        string      `json:"token_type"`
-	RefreshToken     string      `json:"refresh_token"`
-	ExpiresIn        json.Number `json:"expires_in"`
-	Error            string      `json:"error"`
-	ErrorDescription string      `json:"error_description"`
-	ErrorURI         string      `json:"error_uri"`
+	AccessToken  string      `json:"access_token"`
+	TokenType    string      `json:"token_type"`
+	RefreshToken string      `json:"refresh_token"`
+	ExpiresIn    json.Number `json:"expires_in"`
 }
 
 // poll asks the token endpoint once. It returns a token, the server's OAuth2
 // error, or a transient failure (network, 5xx, an answer that is neither).
-func (d *deviceLogin) poll(ctx context.Context, ls *loginSettings, deviceCode string) (*oauth2.Token, *LoginError, error) {
+func (d *deviceLogin) poll(ctx context.Context, ls *loginSettings, deviceCode string) (*oauth2.Token, *errs.OAuthError, error) {
 	form := url.Values{"grant_type": {deviceGrantType}, "device_code": {deviceCode}, "client_id": {ls.conf.ClientID}}
 	ctx, cancel := context.WithTimeout(ctx, tokenRequestTimeout)
 	defer cancel()
@@ -196,8 +186,9 @@ func (d *deviceLogin) poll(ctx context.Context, ls *loginSettings, deviceCode st
 			tok = tok.WithExtra(raw)
 		}
 		return tok, nil, nil
-	case a.Error != "":
-		return nil, &LoginError{Code: a.Error, Description: a.ErrorDescription, URI: a.ErrorURI}, nil
+	}
+	if oe, ok := errs.ParseOAuthError(body); ok {
+		return nil, oe, nil
 	}
 	return nil, nil, fmt.Errorf("token endpoint answered HTTP %s with neither a token nor an error", resp.Status)
 }

@@ -114,20 +114,20 @@ func TestDeviceFlowRefusals(t *testing.T) {
 		sentinel error
 		code     errs.Code
 	}{
-		{"expired_token", authn.ErrDeviceCodeExpired, errs.DeadlineExceeded},
-		{"access_denied", authn.ErrLoginDenied, errs.Unauthenticated},
+		{"expired_token", errs.ErrDeviceCodeExpired, errs.DeadlineExceeded},
+		{"access_denied", errs.ErrLoginDenied, errs.Unauthenticated},
 	} {
 		t.Run(tc.answer, func(t *testing.T) {
 			t.Parallel()
 			l := newLogin(t, config.AuthDeviceFlow)
 			_, err := deviceLogin(t, l, "pending", tc.answer)
-			var le *authn.LoginError
-			if !errors.Is(err, tc.sentinel) || !errors.As(err, &le) || le.Code != tc.answer || errs.CodeOf(err) != tc.code {
+			var le *errs.OAuthError
+			if !errors.Is(err, tc.sentinel) || !errors.As(err, &le) || le.ErrorCode != tc.answer || errs.CodeOf(err) != tc.code {
 				t.Fatalf("err = %v (code %v); want %v with code %v", err, errs.CodeOf(err), tc.sentinel, tc.code)
 			}
-			other := authn.ErrLoginDenied
-			if errors.Is(tc.sentinel, authn.ErrLoginDenied) {
-				other = authn.ErrDeviceCodeExpired
+			other := errs.ErrLoginDenied
+			if errors.Is(tc.sentinel, errs.ErrLoginDenied) {
+				other = errs.ErrDeviceCodeExpired
 			}
 			if errors.Is(err, other) {
 				t.Fatalf("err %v also matches %v", err, other)
@@ -143,7 +143,7 @@ func TestDeviceFlowDeadline(t *testing.T) {
 		l := newLogin(t, config.AuthDeviceFlow)
 		l.srv.set(func(k *oauthKnobs) { k.device.expiresIn = 12 })
 		s, err := deviceLogin(t, l, "pending", "pending", "pending", "pending", "pending")
-		if errs.CodeOf(err) != errs.DeadlineExceeded || !errors.Is(err, authn.ErrDeviceCodeExpired) {
+		if errs.CodeOf(err) != errs.DeadlineExceeded || !errors.Is(err, errs.ErrDeviceCodeExpired) {
 			t.Fatalf("err = %v; want DeadlineExceeded, device code expired", err)
 		}
 		if n := l.srv.devicePolls.Load(); n != 2 || len(s.seconds()) != 3 {
@@ -155,7 +155,7 @@ func TestDeviceFlowDeadline(t *testing.T) {
 		l := newLogin(t, config.AuthDeviceFlow)
 		l.cfg.DeviceFlow.Timeout = 7 * time.Second
 		_, err := deviceLogin(t, l, "pending", "pending", "pending")
-		if errs.CodeOf(err) != errs.DeadlineExceeded || errors.Is(err, authn.ErrDeviceCodeExpired) || !strings.Contains(err.Error(), "deviceFlowConfig.timeout") {
+		if errs.CodeOf(err) != errs.DeadlineExceeded || errors.Is(err, errs.ErrDeviceCodeExpired) || !strings.Contains(err.Error(), "deviceFlowConfig.timeout") {
 			t.Fatalf("err = %v; want DeadlineExceeded naming deviceFlowConfig.timeout", err)
 		}
 		if n := l.srv.devicePolls.Load(); n != 1 {

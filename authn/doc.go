@@ -36,7 +36,9 @@
 //
 // Client secret (the client-credentials grant), external command, PKCE in a
 // browser and the device flow (RFC 8628), plus [StaticToken] or any
-// [TokenSource] through [WithTokenSource]. Interactive flows refresh with the
+// [TokenSource] through [WithTokenSource]. With authType Passthrough the
+// token is each request's own, put in its context with
+// [WithPassthroughToken], never fetched, cached or refreshed. Interactive flows refresh with the
 // refresh token before they ask a person again, never start a login from a
 // background refresh, and keep tokens in a [TokenStore] (OS keyring with a
 // file fallback by default; see docs/login.md). Client-secret and command

@@ -106,12 +106,12 @@ func TestPKCEErrorRedirectIsTypedAndEscaped(t *testing.T) {
 		}
 	})
 	_, err := l.authenticator(t).Token(t.Context())
-	var le *authn.LoginError
-	if !errors.As(err, &le) || le.Code != "access_denied" || !errors.Is(err, authn.ErrLoginDenied) || errs.CodeOf(err) != errs.Unauthenticated {
-		t.Fatalf("err = %v; want a LoginError access_denied, Unauthenticated", err)
+	var le *errs.OAuthError
+	if !errors.As(err, &le) || le.ErrorCode != "access_denied" || !errors.Is(err, errs.ErrLoginDenied) || errs.CodeOf(err) != errs.Unauthenticated {
+		t.Fatalf("err = %v; want an OAuthError access_denied, Unauthenticated", err)
 	}
-	if le.Description != `<script>alert("x")</script>` {
-		t.Fatalf("description = %q", le.Description)
+	if le.ErrorDescription != `<script>alert("x")</script>` {
+		t.Fatalf("description = %q", le.ErrorDescription)
 	}
 	page := l.browser.page(t)
 	if strings.Contains(page, "<script>") || !strings.Contains(page, "&lt;script&gt;") {

@@ -43,7 +43,8 @@ type TokenStore interface {
 // without regard to case. The empty string means TokenCacheAuto.
 const (
 	// TokenCacheAuto uses the OS keyring and falls back to files when the
-	// keyring is unavailable or does not answer.
+	// keyring is unavailable or does not answer; with disableKeyring it
+	// uses files only.
 	TokenCacheAuto = "auto"
 	// TokenCacheKeyring uses the OS keyring only.
 	TokenCacheKeyring = "keyring"
@@ -53,13 +54,17 @@ const (
 	TokenCacheMemory = "memory"
 )
 
-// newTokenStore returns the store selected by option, else by cfg.TokenCache.
+// newTokenStore returns the store selected by option, else by cfg.TokenCache;
+// with cfg.DisableKeyring, "auto" means files only.
 func newTokenStore(cfg *config.Platform, o *options) (TokenStore, error) {
 	if o.tokenStore != nil {
 		return o.tokenStore, nil
 	}
 	switch strings.ToLower(cfg.TokenCache) {
 	case "", TokenCacheAuto:
+		if cfg.DisableKeyring {
+			return NewFileTokenStore("", o.log), nil
+		}
 		return NewKeyringTokenStore(NewFileTokenStore("", o.log), o.log), nil
 	case TokenCacheKeyring:
 		return NewKeyringTokenStore(nil, o.log), nil

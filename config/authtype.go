@@ -23,6 +23,11 @@ const (
 	AuthExternalCommand
 	// AuthDeviceFlow is the OAuth2 device authorization grant (RFC 8628).
 	AuthDeviceFlow
+	// AuthPassthrough sends, with each request, the token its caller put in
+	// the request's context (flyte-sdk's Passthrough), for services that
+	// forward their users' identity. The stack obtains, refreshes and stores
+	// no token of its own.
+	AuthPassthrough
 )
 
 // authTypeNames maps every accepted spelling (lower case) to its AuthType.
@@ -41,12 +46,14 @@ var authTypeNames = map[string]AuthType{
 	"external_process":   AuthExternalCommand,
 	"deviceflow":         AuthDeviceFlow,
 	"device_flow":        AuthDeviceFlow,
+	"passthrough":        AuthPassthrough,
 }
 
-// ParseAuthType parses the flytectl and flytekit names of an auth mode,
-// case-insensitively: Pkce/standard, ClientSecret/basic/client_credentials,
-// ExternalCommand/external_process, DeviceFlow and None. The empty string is
-// [AuthUnset]. Anything else is a [*FieldError] for key "authType".
+// ParseAuthType parses the flytectl, flytekit and flyte-sdk names of an auth
+// mode, case-insensitively: Pkce/standard,
+// ClientSecret/basic/client_credentials, ExternalCommand/external_process,
+// DeviceFlow, Passthrough and None. The empty string is [AuthUnset].
+// Anything else is a [*FieldError] for key "authType".
 func ParseAuthType(s string) (AuthType, error) {
 	if t, ok := authTypeNames[strings.ToLower(strings.TrimSpace(s))]; ok {
 		return t, nil
@@ -54,7 +61,7 @@ func ParseAuthType(s string) (AuthType, error) {
 	return AuthUnset, &FieldError{
 		Key:    "authType",
 		Value:  s,
-		Reason: "unknown value (want one of ClientSecret, Pkce, ExternalCommand, DeviceFlow, None)",
+		Reason: "unknown value (want one of ClientSecret, Pkce, ExternalCommand, DeviceFlow, Passthrough, None)",
 	}
 }
 
@@ -73,6 +80,8 @@ func (a AuthType) String() string {
 		return "ExternalCommand"
 	case AuthDeviceFlow:
 		return "DeviceFlow"
+	case AuthPassthrough:
+		return "Passthrough"
 	}
 	return fmt.Sprintf("AuthType(%d)", int(a))
 }

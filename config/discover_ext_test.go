@@ -12,46 +12,44 @@ import (
 
 func TestDiscoverOrder(t *testing.T) {
 	t.Parallel()
-	// Each place holds a config whose endpoint names the place.
-	const (
-		explicit = "explicit"
-		flytectl = "flytectl-config"
-		work     = "work-yaml"
-		homeYAML = "home-yaml"
-		homeINI  = "home-ini"
-	)
-	for _, tc := range []struct {
-		name   string
-		places []string
-		want   string
-	}{
-		{"explicit path first", []string{explicit, flytectl, work, homeYAML, homeINI}, explicit},
-		{"then FLYTECTL_CONFIG", []string{flytectl, work, homeYAML, homeINI}, flytectl},
-		{"then the working directory", []string{work, homeYAML, homeINI}, work},
-		{"then ~/.flyte/config.yaml", []string{homeYAML, homeINI}, homeYAML},
-		{"then the legacy ~/.flyte/config", []string{homeINI}, homeINI},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	// Each place holds a config whose endpoint names the place; the
+	// working directory is repo/sub, a directory below a git root.
+	places := []string{"explicit", "work-yaml", "work-flyte", "git-root", "uctl", "flytectl", "home-union", "home-yaml", "home-ini"}
+	for i, want := range places {
+		t.Run("then "+want, func(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
-			home, wd := filepath.Join(root, "home"), filepath.Join(root, "work")
-			paths := map[string]string{}
+			home, repo := filepath.Join(root, "home"), filepath.Join(root, "repo")
+			wd := filepath.Join(repo, "sub")
+			if err := os.MkdirAll(filepath.Join(repo, ".git"), 0o700); err != nil {
+				t.Fatal(err)
+			}
 			vars := map[string]string{}
 			opts := []config.LoadOption{config.WithHomeDir(home), config.WithWorkDir(wd), env(vars)}
-			for _, place := range tc.places {
+			paths := map[string]string{}
+			for _, place := range places[i:] {
 				yaml := "admin:\n  endpoint: " + place + ".example.com\n"
 				switch place {
-				case explicit:
+				case "explicit":
 					paths[place] = writeFile(t, root, "explicit.yaml", yaml)
 					opts = append(opts, config.WithPath(paths[place]))
-				case flytectl:
+				case "work-yaml":
+					paths[place] = writeFile(t, wd, "config.yaml", yaml)
+				case "work-flyte":
+					paths[place] = writeFile(t, wd, ".flyte/config.yaml", yaml)
+				case "git-root":
+					paths[place] = writeFile(t, repo, ".flyte/config.yaml", yaml)
+				case "uctl":
+					paths[place] = writeFile(t, root, "uctl.yaml", yaml)
+					vars["UCTL_CONFIG"] = paths[place]
+				case "flytectl":
 					paths[place] = writeFile(t, root, "flytectl.yaml", yaml)
 					vars["FLYTECTL_CONFIG"] = paths[place]
-				case work:
-					paths[place] = writeFile(t, wd, ".flyte/config.yaml", yaml)
-				case homeYAML:
+				case "home-union":
+					paths[place] = writeFile(t, home, ".union/config.yaml", yaml)
+				case "home-yaml":
 					paths[place] = writeFile(t, home, ".flyte/config.yaml", yaml)
-				case homeINI:
+				case "home-ini":
 					paths[place] = writeFile(t, home, ".flyte/config", "[platform]\nurl = "+place+".example.com\n")
 				}
 			}
@@ -59,8 +57,42 @@ func TestDiscoverOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if path != paths[tc.want] || p.Endpoint != tc.want+".example.com" {
-				t.Fatalf("Discover = %q from %q, want %s from %q", p.Endpoint, path, tc.want, paths[tc.want])
+			if path != paths[want] || p.Endpoint != want+".example.com" {
+				t.Fatalf("Discover = %q from %q, want %s from %q", p.Endpoint, path, want, paths[want])
+			}
+		})
+	}
+}
+
+// The git root's file is found from the root itself and from deep below it,
+// and a .git file (a worktree or submodule) marks a root too.
+func TestDiscoverGitRoot(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		sub     string
+		gitFile bool
+	}{
+		{"at the root", "", false},
+		{"two levels below", "a/b", false},
+		{"worktree .git file", "a", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			repo := t.TempDir()
+			if tc.gitFile {
+				writeFile(t, repo, ".git", "gitdir: /elsewhere\n")
+			} else if err := os.MkdirAll(filepath.Join(repo, ".git"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			want := writeFile(t, repo, ".flyte/config.yaml", "admin:\n  endpoint: git.example.com\n")
+			wd := filepath.Join(repo, tc.sub)
+			if err := os.MkdirAll(wd, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			_, path, err := config.Discover(config.WithWorkDir(wd), config.WithHomeDir(""), noEnv)
+			if err != nil || path != want {
+				t.Fatalf("Discover path %q err %v, want %q", path, err, want)
 			}
 		})
 	}
@@ -103,13 +135,21 @@ func TestDiscoverErrors(t *testing.T) {
 	}{
 		{"nothing configured", func(t *testing.T, root string) []config.LoadOption {
 			return nil
-		}, "endpoint", false, "no config file found (looked for $FLYTECTL_CONFIG, "},
+		}, "endpoint", false, "$UCTL_CONFIG, $FLYTECTL_CONFIG, "},
 		{"explicit path missing", func(t *testing.T, root string) []config.LoadOption {
 			return []config.LoadOption{config.WithPath(filepath.Join(root, "absent.yaml"))}
 		}, "", true, "cannot read config file"},
 		{"FLYTECTL_CONFIG missing", func(t *testing.T, root string) []config.LoadOption {
 			return []config.LoadOption{env(map[string]string{"FLYTECTL_CONFIG": filepath.Join(root, "absent.yaml")})}
 		}, "FLYTECTL_CONFIG", true, "cannot read config file"},
+		{"UCTL_CONFIG missing", func(t *testing.T, root string) []config.LoadOption {
+			return []config.LoadOption{env(map[string]string{"UCTL_CONFIG": filepath.Join(root, "absent.yaml")})}
+		}, "UCTL_CONFIG", true, "cannot read config file"},
+		{"unrelated ./config.yaml", func(t *testing.T, root string) []config.LoadOption {
+			writeFile(t, root, "work/config.yaml", "server:\n  port: 80\n")
+			writeFile(t, root, "home/.flyte/config.yaml", "admin:\n  endpoint: h\n")
+			return nil
+		}, "admin.endpoint", true, "is empty"},
 		{"found file is malformed", func(t *testing.T, root string) []config.LoadOption {
 			writeFile(t, root, "home/.flyte/config.yaml", "admin: [\n")
 			return nil

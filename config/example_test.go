@@ -43,7 +43,7 @@ func ExampleLoad_environment() {
 func ExampleLoad_error() {
 	_, err := config.Load("testdata/bad-authtype.yaml", config.WithLookupEnv(emptyEnv))
 	fmt.Println(err)
-	// Output: config: testdata/bad-authtype.yaml:3: admin.authType: unknown value (want one of ClientSecret, Pkce, ExternalCommand, DeviceFlow, None): "client-secret"
+	// Output: config: testdata/bad-authtype.yaml:3: admin.authType: unknown value (want one of ClientSecret, Pkce, ExternalCommand, DeviceFlow, Passthrough, None): "client-secret"
 }
 
 func ExampleWithWarnings() {
@@ -96,4 +96,36 @@ func ExampleWithOverride() {
 	}
 	fmt.Println(p.Endpoint)
 	// Output: localhost:8089
+}
+
+// An API key holds the endpoint, the client credentials and the org.
+func ExampleParseAPIKey() {
+	key := "Zmx5dGUuZXhhbXBsZS5jb206bXktY2xpZW50OnMzY3IzdDphY21l" // base64 of flyte.example.com:my-client:s3cr3t:acme
+	k, err := config.ParseAPIKey(key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(k)
+
+	_, err = config.ParseAPIKey("bm90IGEga2V5") // base64 of "not a key"
+	fmt.Println(err)
+	// Output:
+	// APIKey{Endpoint: "flyte.example.com", ClientID: "my-client", ClientSecret: <redacted>, Org: "acme"}
+	// config: FLYTE_API_KEY: malformed: want base64 of endpoint:client_id:client_secret:org, with four fields separated by colons
+}
+
+// FLYTE_API_KEY alone configures a client: no file is needed.
+func ExampleDiscover_apiKey() {
+	env := map[string]string{"FLYTE_API_KEY": "Zmx5dGUuZXhhbXBsZS5jb206bXktY2xpZW50OnMzY3IzdDphY21l"}
+	p, path, err := config.Discover(config.WithWorkDir(""), config.WithHomeDir(""), config.WithLookupEnv(func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%q %s %s %s %s\n", path, p.Endpoint, p.AuthType, p.ClientID, p.Org)
+	// Output: "" flyte.example.com ClientSecret my-client acme
 }

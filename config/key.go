@@ -40,6 +40,25 @@ func (k *key) env() string {
 	return "FLYTE_" + strings.ToUpper(strings.ReplaceAll(k.ini, ".", "_"))
 }
 
+// sdkEnv returns the flyte-sdk environment variable of the key, derived from
+// its YAML path as flyte-sdk does (FLYTE_ + the path upper-cased, dots as
+// underscores: FLYTE_ADMIN_CACERTFILEPATH), or "" when it has no YAML path.
+func (k *key) sdkEnv() string {
+	if k.yaml == "" {
+		return ""
+	}
+	return "FLYTE_" + strings.ToUpper(strings.ReplaceAll(k.yaml, ".", "_"))
+}
+
+// envName is the variable errors name when nothing set the key: flytekit's
+// when it has one, else flyte-sdk's.
+func (k *key) envName() string {
+	if e := k.env(); e != "" {
+		return e
+	}
+	return k.sdkEnv()
+}
+
 // keys lists every setting, in the order the documentation presents them.
 var keys = []*key{
 	{"endpoint", "admin.endpoint", "platform.url", kindEndpoint, func(p *Platform) any { return &p.Endpoint }},
@@ -71,6 +90,8 @@ var keys = []*key{
 	{"deviceFlowConfig.pollInterval", "admin.deviceFlowConfig.pollInterval", "", kindDuration, func(p *Platform) any { return &p.DeviceFlow.PollInterval }},
 	{"tokenCache", "admin.tokenCache", "", kindTokenCache, func(p *Platform) any { return &p.TokenCache }},
 	{"authMetadataApi", "admin.authMetadataApi", "", kindAPIGen, func(p *Platform) any { return &p.AuthMetadataAPI }},
+	{"disableKeyring", "admin.disableKeyring", "", kindBool, func(p *Platform) any { return &p.DisableKeyring }},
+	{"org", "task.org", "", kindString, func(p *Platform) any { return &p.Org }},
 }
 
 // yamlSections are the mappings inside admin: that hold keys of their own.

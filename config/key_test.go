@@ -29,6 +29,34 @@ func TestKeyEnvNames(t *testing.T) {
 	}
 }
 
+// The environment variables flyte-sdk derives from the YAML paths.
+func TestKeySDKEnvNames(t *testing.T) {
+	t.Parallel()
+	want := map[string]string{
+		"endpoint":                      "FLYTE_ADMIN_ENDPOINT",
+		"authType":                      "FLYTE_ADMIN_AUTHTYPE",
+		"caCertFilePath":                "FLYTE_ADMIN_CACERTFILEPATH",
+		"disableKeyring":                "FLYTE_ADMIN_DISABLEKEYRING",
+		"insecure":                      "FLYTE_ADMIN_INSECURE",
+		"clientId":                      "FLYTE_ADMIN_CLIENTID",
+		"insecureSkipVerify":            "FLYTE_ADMIN_INSECURESKIPVERIFY",
+		"deviceFlowConfig.pollInterval": "FLYTE_ADMIN_DEVICEFLOWCONFIG_POLLINTERVAL",
+		"consoleEndpoint":               "FLYTE_CONSOLE_ENDPOINT",
+		"org":                           "FLYTE_TASK_ORG",
+		"clientSecret":                  "",
+	}
+	for name, env := range want {
+		if got := keysByName[name].sdkEnv(); got != env {
+			t.Errorf("key %s: sdkEnv() = %q, want %q", name, got, env)
+		}
+	}
+	for _, k := range keys {
+		if k.yaml != "" && k.sdkEnv() == "" {
+			t.Errorf("key %s has a YAML path and no flyte-sdk variable", k.name)
+		}
+	}
+}
+
 // docs/config.md documents every key under each of its names.
 func TestKeysDocumented(t *testing.T) {
 	t.Parallel()
@@ -38,7 +66,7 @@ func TestKeysDocumented(t *testing.T) {
 	}
 	doc := string(b)
 	for _, k := range keys {
-		names := []string{k.yaml, k.env()}
+		names := []string{k.yaml, k.env(), k.sdkEnv()}
 		if section, option, ok := strings.Cut(k.ini, "."); ok {
 			names = append(names, "["+section+"] "+option)
 		}

@@ -14,10 +14,10 @@ import (
 // precedence is explicit options > environment > file > defaults. Settings
 // left unset keep their zero value, which every consumer reads as "default".
 //
-// The file is a flytectl YAML file (the admin: section, console.endpoint;
-// other top-level sections such as logger: or storage: are ignored) or a
-// legacy flytekit INI file ([platform] and [credentials]; other sections are
-// ignored). Files ending in .yaml or .yml are YAML, .ini, .cfg and .conf are
+// The file is a flytectl or flyte-sdk YAML file (the admin: section,
+// console.endpoint and task.org; other top-level sections such as logger:
+// or storage: are ignored) or a legacy flytekit INI file ([platform] and
+// [credentials]; other sections are ignored). Files ending in .yaml or .yml are YAML, .ini, .cfg and .conf are
 // INI; any other file is INI when its first line that is not blank or a
 // comment opens a section ("[platform]"), else YAML. Keys inside admin: are
 // matched case-insensitively, as flytectl does; unknown keys there and in the
@@ -103,8 +103,8 @@ func (l *loader) where(name string) origin {
 			o.key = k.yaml
 		case l.format == formatINI && k.ini != "":
 			o.key = k.ini
-		case l.format == formatEnv && k.env() != "":
-			o.key = k.env()
+		case l.format == formatEnv && k.envName() != "":
+			o.key = k.envName()
 		}
 	}
 	return o
@@ -151,7 +151,7 @@ func (l *loader) finish() (*Platform, error) {
 	if l.file == "" && l.searched != nil && l.p.Endpoint == "" {
 		return nil, &FieldError{
 			Key:    "endpoint",
-			Reason: "not configured: no config file found (looked for " + strings.Join(l.searched, ", ") + ") and FLYTE_PLATFORM_URL is not set",
+			Reason: "not configured: no config file found (looked for " + strings.Join(l.searched, ", ") + ") and none of FLYTE_API_KEY, FLYTE_ADMIN_ENDPOINT, FLYTE_PLATFORM_URL is set",
 		}
 	}
 	if err := l.checkSecretFile(); err != nil {

@@ -264,7 +264,7 @@ func TestLoadErrors(t *testing.T) {
 		wantLine int
 		wantText string
 	}{
-		{"unknown auth type", "c.yaml", "admin:\n  endpoint: h\n  authType: client-secret\n", nil, "admin.authType", 3, `unknown value (want one of ClientSecret, Pkce, ExternalCommand, DeviceFlow, None): "client-secret"`},
+		{"unknown auth type", "c.yaml", "admin:\n  endpoint: h\n  authType: client-secret\n", nil, "admin.authType", 3, `unknown value (want one of ClientSecret, Pkce, ExternalCommand, DeviceFlow, Passthrough, None): "client-secret"`},
 		{"bad duration", "c.yaml", "admin:\n  endpoint: h\n  perRetryTimeout: 5 minutes\n", nil, "admin.perRetryTimeout", 3, `not a duration`},
 		{"bare number duration", "c.yaml", "admin:\n  endpoint: h\n  deviceFlowConfig:\n    pollInterval: 30\n", nil, "admin.deviceFlowConfig.pollInterval", 4, `a number needs a unit`},
 		{"negative duration", "c.yaml", "admin:\n  endpoint: h\n  tokenRefreshWindow: -1m\n", nil, "admin.tokenRefreshWindow", 3, `must not be negative`},

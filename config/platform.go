@@ -75,9 +75,18 @@ type Platform struct {
 	// "v1" (Flyte 1, flyteadmin's flyteidl.service), "v2" (Flyte 2's
 	// flyteidl2.auth) or "auto" (detect it; empty means "auto").
 	AuthMetadataAPI string
+	// DisableKeyring keeps the stack away from the OS keyring (flyte-sdk's
+	// admin.disableKeyring): the "auto" token cache then uses files only,
+	// and TokenCache "keyring" is a contradiction Validate reports.
+	DisableKeyring bool
 	// ConsoleEndpoint is the Flyte console's URL (flytectl's
 	// console.endpoint), used only to print links; empty means Endpoint.
 	ConsoleEndpoint string
+	// Org is the Flyte organization the credentials belong to: the org of
+	// FLYTE_API_KEY, else flyte-sdk's task.org (FLYTE_TASK_ORG). authwire
+	// sends nothing with it; it is there for the org field of the caller's
+	// requests. Empty means none.
+	Org string
 }
 
 // PKCEConfig is the pkceConfig section.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -37,12 +38,15 @@ func (p *Platform) Validate() error {
 		if len(p.Command) == 0 || p.Command[0] == "" {
 			add("command", "", "is required for authType ExternalCommand (an argv list, run without a shell)")
 		}
-	case AuthUnset, AuthNone, AuthPKCE, AuthDeviceFlow:
+	case AuthUnset, AuthNone, AuthPKCE, AuthDeviceFlow, AuthPassthrough:
 	default:
 		add("authType", p.AuthType.String(), "unknown value")
 	}
 	if !validMetadataAPI(p.AuthMetadataAPI) {
 		add("authMetadataApi", p.AuthMetadataAPI, "unknown value (want one of auto, v1, v2)")
+	}
+	if p.DisableKeyring && strings.EqualFold(p.TokenCache, "keyring") {
+		add("tokenCache", p.TokenCache, "contradicts disableKeyring: true; remove one of them")
 	}
 	if len(p.ProxyCommand) > 0 && p.ProxyCommand[0] == "" {
 		add("proxyCommand", "", "has an empty program name")

@@ -10,8 +10,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// decodeYAML reads a flytectl configuration: admin: and console:. Other
-// top-level sections belong to other flytectl components and are ignored.
+// decodeYAML reads a flytectl or flyte-sdk configuration: admin:, console:
+// and task.org. Other top-level sections belong to other components and are
+// ignored.
 func (l *loader) decodeYAML(data []byte) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -48,7 +49,7 @@ func (l *loader) yamlMapping(m *yaml.Node, prefix string) error {
 
 		if prefix == "" {
 			switch lowerPath {
-			case "admin", "console":
+			case "admin", "console", "task":
 				if err := l.yamlSection(vn, lowerPath); err != nil {
 					return err
 				}
@@ -68,7 +69,7 @@ func (l *loader) yamlMapping(m *yaml.Node, prefix string) error {
 			continue
 		}
 		if yamlIgnored[lowerPath] || !strings.HasPrefix(lowerPath, "admin.") {
-			continue // known flytectl keys authwire does not use; console's other keys
+			continue // known flytectl keys authwire does not use; console's and task's other keys
 		}
 		l.o.warn(Warning{Key: path, File: l.file, Line: kn.Line, Message: unknownKey(kn.Value, yamlChildren(prefix))})
 	}

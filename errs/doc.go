@@ -49,8 +49,10 @@
 //
 // [Wrap] returns a [*Transport] that retries, inside RoundTrip, the
 // transient failures of calls that are safe to send again: Unavailable
-// answers and HTTP 429/503 for idempotent requests (GET, Connect GET, or
-// what [Policy].IsIdempotent accepts), and failures that provably happened
+// answers and HTTP 429/503 for idempotent requests (GET, Connect GET,
+// Flyte's read-only procedures from a built-in table, calls whose context
+// carries [WithIdempotent], or what [Policy].IsIdempotent accepts; every
+// call under [Policy].RetryNonIdempotent), and failures that provably happened
 // before the server saw the request (a refused connection, an HTTP/2
 // REFUSED_STREAM) for any request that can be replayed. It never retries
 // Unauthenticated, PermissionDenied, InvalidArgument, NotFound or
@@ -65,6 +67,13 @@
 // (connect-go turns any other RoundTrip error into Unavailable); the
 // transport package does that for the stack it builds.
 //
+// # OAuth errors
+//
+// [OAuthError] is the one model of an OAuth 2.0 error answer, kept in the
+// chain of the *Error that reports it ([FromOAuth]); [OAuthCode] is the one
+// mapping of RFC 6749, 6750 and 8628 error codes to codes.
+//
 // The package imports only the standard library and nothing else of
-// authwire.
+// authwire. The table of Flyte's read-only procedures lives here, as data,
+// beside the rule that uses it: the retry layer needs no IDL to apply it.
 package errs

@@ -1,11 +1,13 @@
 package errs_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 
 	"github.com/authwire/authwire/errs"
@@ -65,4 +67,33 @@ func ExampleWrap() {
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(resp.StatusCode, string(body), calls.Load())
 	// Output: 200 ok 3
+}
+
+// A POST the caller knows is safe to send twice: marking its context lets
+// the layer resend it after a 503, as it would a GET.
+func ExampleWithIdempotent() {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "found")
+	}))
+	defer srv.Close()
+
+	client := &http.Client{Transport: errs.Wrap(http.DefaultTransport, errs.Policy{
+		Rand: func(int64) int64 { return 0 }, // no waiting, for the example
+	})}
+	ctx := errs.WithIdempotent(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/api/v1/search", strings.NewReader(`{"q":"flytesnacks"}`))
+	resp, err := client.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, string(body), "after", calls.Load(), "attempts")
+	// Output: 200 found after 2 attempts
 }

@@ -2,49 +2,108 @@ package errs
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 )
 
-// OAuthError is an OAuth 2.0 error: the JSON error answer of a token or
-// device-authorization endpoint (RFC 6749 §5.2, RFC 8628 §3.5) or the error
-// of a Bearer challenge in WWW-Authenticate (RFC 6750 §3). It is the cause
-// ([Error.Err]) of the *Error that reports such an answer; find it with
-// errors.As.
+// OAuthError is an OAuth 2.0 error: the error answer of a token or
+// device-authorization endpoint (RFC 6749 section 5.2, RFC 8628 section
+// 3.5), the error parameters of an authorization redirect (RFC 6749
+// section 4.1.2.1), or the error of a Bearer challenge in WWW-Authenticate
+// (RFC 6750 section 3). It is the one model of these answers: the cause
+// ([Error.Err]) of the *Error that reports one, whichever flow received it
+// (client secret, refresh, device, PKCE) and whichever layer read it, so
+// errors.As(err, **OAuthError) finds it. [FromOAuth] builds that *Error.
+//
+// The fields are what the server sent, cleaned by [NewOAuthError] and again
+// by Error: one line, no control or bidirectional-formatting characters, of
+// bounded length, so a server's text cannot forge lines or hide itself in
+// a terminal or log. They never hold a token or a code.
 type OAuthError struct {
 	// ErrorCode is the "error" parameter ("invalid_client"). It is empty for
 	// a Bearer challenge without one (no credentials were sent).
 	ErrorCode string
-	// ErrorDescription is the "error_description" parameter, cleaned to one
-	// line of bounded length.
+	// ErrorDescription is the "error_description" parameter.
 	ErrorDescription string
 	// ErrorURI is the "error_uri" parameter.
 	ErrorURI string
+}
+
+// NewOAuthError returns the OAuth error with the parameters a server sent,
+// cleaned as [OAuthError] says.
+func NewOAuthError(code, description, uri string) *OAuthError {
+	return &OAuthError{ErrorCode: cleanMessage(code), ErrorDescription: cleanMessage(description), ErrorURI: cleanMessage(uri)}
 }
 
 // Error formats "oauth2: code: description", leaving out empty parts.
 func (e *OAuthError) Error() string {
 	s := "oauth2"
 	if e.ErrorCode != "" {
-		s += ": " + e.ErrorCode
+		s += ": " + cleanMessage(e.ErrorCode)
 	}
 	if e.ErrorDescription != "" {
-		s += ": " + e.ErrorDescription
+		s += ": " + cleanMessage(e.ErrorDescription)
 	}
 	return s
 }
 
-// OAuthCode returns the code of an OAuth error code (RFC 6749 §4.1.2.1,
-// §5.2; RFC 6750 §3.1; RFC 8628 §3.5). Errors of the client's credentials
-// and grants are Unauthenticated, so they are of kind Authentication and
-// never retried; an unknown error code is Unauthenticated too, the safe
-// reading of a refusal.
+// Sentinels for errors.Is on the OAuth errors that end an interactive login.
+var (
+	// ErrLoginDenied matches an [OAuthError] access_denied: the user or the
+	// server refused the login (in a redirect or a device-flow answer).
+	ErrLoginDenied = errors.New("errs: login denied")
+	// ErrDeviceCodeExpired matches an [OAuthError] expired_token: the device
+	// code expired before the user approved it. A device login that outlives
+	// the code's expires_in holds it too.
+	ErrDeviceCodeExpired = errors.New("errs: device code expired")
+)
+
+// Is matches [ErrLoginDenied] for access_denied and [ErrDeviceCodeExpired]
+// for expired_token.
+func (e *OAuthError) Is(target error) bool {
+	switch target {
+	case ErrLoginDenied:
+		return e.ErrorCode == "access_denied"
+	case ErrDeviceCodeExpired:
+		return e.ErrorCode == "expired_token"
+	}
+	return false
+}
+
+// FromOAuth returns the *Error that reports oe: its code is
+// [OAuthCode](oe.ErrorCode), its hint says what to change for that code, and
+// oe is its cause. op and message are the *Error's: the layer, and what was
+// refused (token request for client "app" rejected).
+func FromOAuth(op, message string, oe *OAuthError) *Error {
+	return &Error{Code: OAuthCode(oe.ErrorCode), Op: op, Message: message, Err: oe, Hint: oauthHint(oe.ErrorCode)}
+}
+
+// OAuthCode returns the code of an OAuth error code: the one mapping of the
+// codes of RFC 6749 (sections 4.1.2.1 and 5.2), RFC 6750 (section 3.1) and
+// RFC 8628 (section 3.5), used by every flow and layer.
+//
+//	invalid_request, invalid_scope, unsupported_grant_type,
+//	unsupported_response_type                          InvalidArgument
+//	invalid_client, invalid_grant, invalid_token,
+//	access_denied, and any unknown code                Unauthenticated
+//	unauthorized_client, insufficient_scope            PermissionDenied
+//	expired_token                                      DeadlineExceeded
+//	temporarily_unavailable, authorization_pending,
+//	slow_down                                          Unavailable
+//	server_error                                       Internal
+//
+// So a configuration to fix is InvalidArgument (kind InvalidInput), a
+// credential or login that did not work is Unauthenticated (kind
+// Authentication), a client the identity provider does not allow this grant
+// or scope is PermissionDenied; none of these is retried. An unknown code is
+// Unauthenticated, the safe reading of a refusal.
 func OAuthCode(errorCode string) Code {
 	switch errorCode {
 	case "invalid_request", "unsupported_grant_type", "unsupported_response_type", "invalid_scope":
 		return InvalidArgument
-	case "invalid_client", "invalid_grant", "invalid_token":
+	case "invalid_client", "invalid_grant", "invalid_token", "access_denied":
 		return Unauthenticated
-	case "unauthorized_client", "access_denied", "insufficient_scope":
+	case "unauthorized_client", "insufficient_scope":
 		return PermissionDenied
 	case "expired_token":
 		return DeadlineExceeded

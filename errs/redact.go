@@ -42,7 +42,8 @@ func procedureOf(req *http.Request, p Protocol) string {
 }
 
 // cleanMessage makes a server's text fit for an error string: valid UTF-8,
-// one line (control characters become spaces), trimmed, at most maxMessage
+// one line (control and bidirectional-formatting characters become spaces),
+// trimmed, at most maxMessage
 // bytes.
 func cleanMessage(s string) string {
 	if len(s) > 4*maxMessage {
@@ -70,4 +71,15 @@ func cleanMessage(s string) string {
 	return s
 }
 
-func isControl(r rune) bool { return r < ' ' || r == 0x7f }
+// isControl reports whether r is a control character (C0, DEL, C1), a line
+// or paragraph separator, or a bidirectional-formatting character, which
+// could reorder or hide what a terminal shows.
+func isControl(r rune) bool {
+	switch {
+	case r < ' ', r >= 0x7f && r <= 0x9f, r == 0x2028, r == 0x2029:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
+}

@@ -40,13 +40,26 @@ type Policy struct {
 	// alone. An attempt that times out counts as a transient failure. 0
 	// means no per-attempt bound.
 	PerTryTimeout time.Duration
-	// IsIdempotent marks more requests as safe to send twice, beyond GET,
-	// HEAD, OPTIONS, TRACE (Connect GET calls among them) and requests with
-	// an Idempotency-Key header: Connect and gRPC calls are POSTs, so a
-	// procedure without side effects is retried only if IsIdempotent says so
-	// (see [IdempotentProcedures]). It must not modify the request. nil adds
-	// nothing.
+	// IsIdempotent marks more requests as safe to send twice. Connect and
+	// gRPC calls are POSTs, so the layer accepts on its own only GET, HEAD,
+	// OPTIONS and TRACE requests (Connect GET calls among them), requests
+	// with an Idempotency-Key header, calls whose context is marked by
+	// [WithIdempotent] (transport.Interceptor marks those the client
+	// declares free of side effects), and the calls of Flyte's read-only
+	// procedures (a built-in table of flyteidl and flyteidl2 Get, List and
+	// Watch methods and those marked NO_SIDE_EFFECTS or IDEMPOTENT). See
+	// [IdempotentProcedures] to add more. It must not modify the request.
+	// nil adds nothing.
 	IsIdempotent func(*http.Request) bool
+	// RetryNonIdempotent resends every replayable call after a transient
+	// failure, whether or not it may have side effects: flytekit's
+	// behaviour. The risk is that a call the server received and acted on
+	// before the failure (its answer lost to a dropped connection, a proxy's
+	// 502, a per-attempt timeout) runs twice: two executions created, two
+	// events recorded. Turn it on only when every call the client makes can
+	// safely run twice. false (the default) retries only idempotent calls,
+	// and any call whose failure provably happened before the server saw it.
+	RetryNonIdempotent bool
 	// Clock measures waits and per-attempt timeouts; nil means the system
 	// clock.
 	Clock Clock
@@ -125,7 +138,8 @@ func (p *Policy) backoff(n int, retryAfter time.Duration) time.Duration {
 //     never retried (the bearer layer below owns the one refresh on 401).
 //   - Only requests that can be replayed are retried: no body, or a
 //     GetBody to get a fresh copy (the body is never buffered). Of those,
-//     only idempotent ones (see [Policy].IsIdempotent) are retried after
+//     only idempotent ones (see [Policy].IsIdempotent), or all when
+//     [Policy].RetryNonIdempotent is set, are retried after
 //     the server may have seen them; any of them is retried after a failure
 //     that provably happened before: a refused connection, an HTTP/2
 //     REFUSED_STREAM, a GOAWAY that excluded the stream.
@@ -393,6 +407,9 @@ func (t *Transport) idempotent(req *http.Request) bool {
 		return true
 	}
 	if _, ok := req.Header["X-Idempotency-Key"]; ok {
+		return true
+	}
+	if t.Policy.RetryNonIdempotent || IsMarkedIdempotent(req.Context()) || isFlyteRead(req) {
 		return true
 	}
 	return t.Policy.IsIdempotent != nil && t.Policy.IsIdempotent(req)

@@ -21,6 +21,8 @@ import (
 const (
 	connectURL = "http://flyte.test/flyteidl.service.AdminService/GetTask"
 	restURL    = "http://flyte.test/api/v1/tasks"
+	// writeURL is a procedure with side effects.
+	writeURL = "http://flyte.test/flyteidl.service.AdminService/CreateExecution"
 )
 
 // connectHeaders are the headers of a Connect unary call.
@@ -172,15 +174,15 @@ func TestRetryOnlyIdempotentUnlessNotSent(t *testing.T) {
 		first    step
 		attempts int
 	}{
-		{"Connect POST 503", http.MethodPost, connectURL, connectHeaders, connectJSONError(503, "unavailable"), 1},
-		{"Connect POST refused connection", http.MethodPost, connectURL, connectHeaders, fail(refused), 2},
-		{"gRPC POST grpc-status 14", http.MethodPost, connectURL, []string{"Content-Type", "application/grpc"},
+		{"Connect POST 503", http.MethodPost, writeURL, connectHeaders, connectJSONError(503, "unavailable"), 1},
+		{"Connect POST refused connection", http.MethodPost, writeURL, connectHeaders, fail(refused), 2},
+		{"gRPC POST grpc-status 14", http.MethodPost, writeURL, []string{"Content-Type", "application/grpc"},
 			respond(200, "", "Content-Type", "application/grpc", "Grpc-Status", "14"), 1},
-		{"gRPC POST REFUSED_STREAM", http.MethodPost, connectURL, []string{"Content-Type", "application/grpc"},
+		{"gRPC POST REFUSED_STREAM", http.MethodPost, writeURL, []string{"Content-Type", "application/grpc"},
 			fail(errors.New("stream error: stream ID 3; REFUSED_STREAM; received from peer")), 2},
-		{"gRPC POST GOAWAY before processing", http.MethodPost, connectURL, []string{"Content-Type", "application/grpc"},
+		{"gRPC POST GOAWAY before processing", http.MethodPost, writeURL, []string{"Content-Type", "application/grpc"},
 			fail(errors.New("http2: Transport received Server's graceful shutdown GOAWAY")), 2},
-		{"gRPC POST GOAWAY after processing", http.MethodPost, connectURL, []string{"Content-Type", "application/grpc"},
+		{"gRPC POST GOAWAY after processing", http.MethodPost, writeURL, []string{"Content-Type", "application/grpc"},
 			fail(errors.New(`http2: server sent GOAWAY and closed the connection; LastStreamID=5, ErrCode=NO_ERROR, debug=""`)), 1},
 		{"REST POST reset", http.MethodPost, restURL, nil, fail(io.ErrUnexpectedEOF), 1},
 		{"REST POST 429", http.MethodPost, restURL, nil, respond(429, ""), 1},

@@ -14,22 +14,35 @@ import (
 // (err, errs.ErrNotFound) and errors.As(err, **errs.Error) then hold for
 // them, as they do for the stack's own errors, while connect.CodeOf and
 // errors.As(err, **connect.Error) keep working. errs.CodeOf and errs.KindOf
-// need no interceptor. Install it with connect.WithInterceptors.
+// need no interceptor. It also hands the idempotency level the client
+// declares (connect.WithIdempotency, or the generated code's
+// NO_SIDE_EFFECTS) to the retry layer through the request's context
+// ([errs.WithIdempotent]), so that the stack resends such calls after a
+// transient failure. Install it with connect.WithInterceptors.
 func Interceptor() connect.Interceptor { return interceptor{} }
 
 type interceptor struct{}
 
 func (interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		resp, err := next(ctx, req)
+		resp, err := next(markIdempotent(ctx, req.Spec()), req)
 		return resp, wireError(err, req.Spec().Procedure)
 	}
 }
 
 func (interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
 	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
-		return &streamConn{StreamingClientConn: next(ctx, spec)}
+		return &streamConn{StreamingClientConn: next(markIdempotent(ctx, spec), spec)}
 	}
+}
+
+// markIdempotent passes the idempotency level the client declared down to
+// the retry layer.
+func markIdempotent(ctx context.Context, spec connect.Spec) context.Context {
+	if spec.IdempotencyLevel == connect.IdempotencyNoSideEffects || spec.IdempotencyLevel == connect.IdempotencyIdempotent {
+		return errs.WithIdempotent(ctx)
+	}
+	return ctx
 }
 
 func (interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {

@@ -84,6 +84,9 @@ func retryPolicy(cfg *config.Platform, o options) errs.Policy {
 	if o.retry != nil {
 		p = *o.retry
 	}
+	if o.retryAll {
+		p.RetryNonIdempotent = true
+	}
 	if len(o.idempotent) > 0 && p.IsIdempotent == nil {
 		p.IsIdempotent = errs.IdempotentProcedures(o.idempotent...)
 	}

@@ -34,6 +34,7 @@ type options struct {
 	authnOpts   []authn.Option
 	base        http.RoundTripper
 	retry       *errs.Policy
+	retryAll    bool
 	idempotent  []string
 
 	credentialsFrom http.RoundTripper
@@ -171,10 +172,21 @@ func WithRetryPolicy(p errs.Policy) Option {
 	return optionFunc(func(o *options) { o.retry = &p })
 }
 
+// WithRetryNonIdempotent makes the retry layer resend every call after a
+// transient failure, calls with side effects included: flytekit's
+// behaviour ([errs.Policy].RetryNonIdempotent, which states the risk: a call
+// the server acted on before its answer was lost runs twice). It applies
+// over WithRetryPolicy too.
+func WithRetryNonIdempotent() Option {
+	return optionFunc(func(o *options) { o.retryAll = true })
+}
+
 // WithIdempotentProcedures lets the retry layer resend calls of these
 // procedures ("/flyteidl.service.AdminService/GetTask") after a transient
-// failure. Connect and gRPC calls are POSTs, so by default they are resent
-// only when the failure provably happened before the server saw them.
+// failure. Connect and gRPC calls are POSTs, so by default the layer
+// resends only Flyte's read-only procedures (a built-in table), the calls
+// [Interceptor] marks from the client's declared idempotency level, and
+// those whose failure provably happened before the server saw them.
 func WithIdempotentProcedures(procedures ...string) Option {
 	return optionFunc(func(o *options) { o.idempotent = append(o.idempotent, procedures...) })
 }

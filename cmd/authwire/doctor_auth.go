@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/internal/idl"
 	"github.com/authwire/authwire/transport"
 )
@@ -238,17 +240,21 @@ func (d *doctor) checkToken(ctx context.Context) step {
 	return passed("the %s flow obtained a token (%s)", d.cfg.AuthType, d.validity(tok.Expiry))
 }
 
-// tokenFailure names the RFC 6749 error a token endpoint answered and what
-// to check for it.
+// tokenFailure names the RFC 6749 error a token endpoint answered (the
+// *errs.OAuthError in err's chain) and what to check for it.
 func (d *doctor) tokenFailure(err error) step {
 	msg, hint := explain(err)
 	p := d.cfg
+	var oauthCode string
+	if oe, ok := errors.AsType[*errs.OAuthError](err); ok {
+		oauthCode = oe.ErrorCode
+	}
 	switch {
-	case strings.Contains(msg, "invalid_client"):
+	case oauthCode == "invalid_client":
 		hint = fmt.Sprintf("the token endpoint does not accept client %q with this secret: check clientId, and the secret in %s", p.ClientID, orNone(d.l.secretSource))
-	case strings.Contains(msg, "unauthorized_client"):
+	case oauthCode == "unauthorized_client":
 		hint = fmt.Sprintf("client %q may not use this grant: allow it at the identity provider, or use another authType", p.ClientID)
-	case strings.Contains(msg, "invalid_scope"):
+	case oauthCode == "invalid_scope":
 		hint = fmt.Sprintf("the identity provider refused the scopes %q: fix scopes in the config, or remove them to use the server's", p.Scopes)
 	case p.AuthType == config.AuthExternalCommand:
 		hint = withCause("run the command by hand: it must exit with status 0 and print only the token on stdout", hint)
