@@ -30,11 +30,12 @@ func WithCredentialsFrom(from http.RoundTripper) Option {
 	return optionFunc(func(o *options) { o.credentialsFrom = from })
 }
 
-// WithPublicConfigCacheDir keeps the server's public client config in dir
-// (flyte-sdk's file <dir>/<endpoint>.yaml, shared with it), whatever
-// FLYTE_AUTH_METADATA_CACHE_DISABLED says; dir "" turns the cache off.
-// Without this option the cache is ~/.flyte/.cache, on unless
-// FLYTE_AUTH_METADATA_CACHE_DISABLED is set to a true value. See
+// WithPublicConfigCacheDir turns on the public client config cache shared
+// with flyte-sdk: the file <dir>/<endpoint>.yaml, dir "" meaning flyte-sdk's
+// ~/.flyte/.cache. FLYTE_AUTH_METADATA_CACHE_DISABLED set to a true value
+// (1, true, yes, on) turns it off again, as in flyte-sdk. Without this
+// option New keeps no file: a library's callers (and their tests) get no
+// state on disk they did not ask for; programs such as a CLI opt in. See
 // [authn.WithPublicConfigCache] for how the file is used.
 func WithPublicConfigCacheDir(dir string) Option {
 	return optionFunc(func(o *options) { o.cacheDir = &dir })
@@ -46,17 +47,10 @@ var getenv = os.Getenv
 // publicConfigCache returns the store option of the public client config
 // cache for cfg, or nil when the cache is off.
 func publicConfigCache(cfg *config.Platform, o options) authn.StoreOption {
-	dir := ""
-	switch {
-	case o.cacheDir != nil:
-		if *o.cacheDir == "" {
-			return nil
-		}
-		dir = *o.cacheDir
-	case cacheDisabled(getenv(authn.PublicConfigCacheDisabledEnv)):
+	if o.cacheDir == nil || cacheDisabled(getenv(authn.PublicConfigCacheDisabledEnv)) {
 		return nil
 	}
-	file, err := authn.PublicConfigCacheFile(dir, cfg.Endpoint)
+	file, err := authn.PublicConfigCacheFile(*o.cacheDir, cfg.Endpoint)
 	if err != nil {
 		return nil // no home directory: no cache
 	}

@@ -17,12 +17,12 @@ func TestPublicConfigCacheFollowsTheEnvironment(t *testing.T) {
 		dir  *string
 		want bool
 	}{
-		{"", nil, true},
-		{"1", nil, false},
-		{"TRUE", nil, false},
-		{"false", nil, true},
-		{"1", &dir, true},
-		{"", new(string), false},
+		{"", nil, false},
+		{"", &dir, true},
+		{"", new(string), true}, // the default directory
+		{"1", &dir, false},
+		{"TRUE", new(string), false},
+		{"false", &dir, true},
 	} {
 		getenv = func(string) string { return tc.env }
 		o := defaultOptions()

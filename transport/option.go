@@ -38,7 +38,7 @@ type options struct {
 	idempotent  []string
 
 	credentialsFrom http.RoundTripper
-	cacheDir        *string // nil: the default, ~/.flyte/.cache unless disabled by the environment
+	cacheDir        *string // nil: no public client config cache; "": ~/.flyte/.cache
 }
 
 type optionFunc func(*options)

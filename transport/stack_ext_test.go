@@ -25,9 +25,6 @@ import (
 
 func TestMain(m *testing.M) {
 	fakecmd.Main()
-	// Stacks built without WithPublicConfigCacheDir must not write into the
-	// home directory of whoever runs the tests.
-	os.Setenv("FLYTE_AUTH_METADATA_CACHE_DISABLED", "1")
 	os.Exit(m.Run())
 }
 

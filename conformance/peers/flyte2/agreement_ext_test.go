@@ -36,7 +36,6 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Setenv(authn.PublicConfigCacheDisabledEnv, "1") // never the home directory's cache
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
