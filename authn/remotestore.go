@@ -221,7 +221,7 @@ func (s *RemoteConfigStore) Rejected() {
 
 // Invalidate drops the cached answer, so the next ClientConfig asks the
 // server again, both RPCs, whatever the cache file says (the generation it
-// detected is kept). The stack calls it when a token request fails.
+// detected is kept).
 func (s *RemoteConfigStore) Invalidate() {
 	s.skipDisk.Store(true)
 	s.cached.Store(nil)
@@ -274,10 +274,8 @@ func (s *RemoteConfigStore) fetch(ctx context.Context) (*ClientConfig, error) {
 	switch {
 	case len(rounds) == 1:
 		cc, err = s.finish(ctx, rounds[0])
-	case cachedPublic != nil:
-		cc, err = s.decide(ctx, rounds[0], rounds[1], rounds[0].meta.err, rounds[1].meta.err, &rounds[0].meta.probe, &rounds[1].meta.probe, idl.GetOAuth2MetadataProcedureV2)
 	default:
-		cc, err = s.decide(ctx, rounds[0], rounds[1], rounds[0].public.err, rounds[1].public.err, &rounds[0].public.probe, &rounds[1].public.probe, idl.GetPublicClientConfigProcedureV2)
+		cc, err = s.decide(ctx, rounds[0], rounds[1], cachedPublic != nil)
 	}
 	if err != nil {
 		return nil, err
@@ -297,14 +295,17 @@ func (s *RemoteConfigStore) clientsOf(api API) apiClients {
 	return s.v1
 }
 
-// decide picks the generation after an auto discovery by the RPC that
-// decides it (GetPublicClientConfig; GetOAuth2Metadata when the public
-// config came from the cache file): the generation it answered in, a Flyte
-// 2 GetOAuth2Metadata's wire Unimplemented counting as an answer; else a
-// Flyte 2 server's own failure when Flyte 1's path is missing; else Flyte 1
-// (with its REST fallback).
-func (s *RemoteConfigStore) decide(ctx context.Context, v1, v2 *round, err1, err2 error, p1, p2 *probe, procedure2 string) (*ClientConfig, error) {
-	answered2 := err2 == nil || procedure2 == idl.GetOAuth2MetadataProcedureV2 && connect.CodeOf(err2) == connect.CodeUnimplemented && !absent(err2, p2)
+// decide picks the generation after an auto discovery by GetPublicClientConfig
+// (by GetOAuth2Metadata when byMeta: the public config came from the cache
+// file): the generation it answered in, a Flyte 2 GetOAuth2Metadata's wire
+// Unimplemented counting as an answer; else a Flyte 2 server's own failure
+// when Flyte 1's path is missing; else Flyte 1 (with its REST fallback).
+func (s *RemoteConfigStore) decide(ctx context.Context, v1, v2 *round, byMeta bool) (*ClientConfig, error) {
+	err1, p1, err2, p2, procedure2 := v1.public.err, &v1.public.probe, v2.public.err, &v2.public.probe, idl.GetPublicClientConfigProcedureV2
+	if byMeta {
+		err1, p1, err2, p2, procedure2 = v1.meta.err, &v1.meta.probe, v2.meta.err, &v2.meta.probe, idl.GetOAuth2MetadataProcedureV2
+	}
+	answered2 := err2 == nil || byMeta && connect.CodeOf(err2) == connect.CodeUnimplemented && !absent(err2, p2)
 	switch {
 	case err1 == nil:
 		return s.finish(ctx, v1)
@@ -390,7 +391,10 @@ func call[T any](ctx context.Context, c *connect.Client[idl.Empty, T]) (r result
 // rpcError wraps a failed RPC: a too large answer is ResourceExhausted, a
 // missing path Unimplemented, anything else keeps its code.
 func (s *RemoteConfigStore) rpcError(err error, procedure string) error {
-	e := &errs.Error{Code: errs.CodeOf(err), Op: "authn", Message: "cannot get the client configuration from " + s.baseURL, Err: fmt.Errorf("%s: %w", procedure, err)}
+	e := &errs.Error{
+		Code: errs.CodeOf(err), Op: "authn", Message: "cannot get the client configuration from " + s.baseURL, Err: fmt.Errorf("%s: %w", procedure, err),
+		Hint: "check that the endpoint is the Flyte API (not the console) and that the server is up; authMetadataApi pins the generation",
+	}
 	switch {
 	case connect.CodeOf(err) == connect.CodeResourceExhausted && !connect.IsWireError(err):
 		e.Code, e.Message = errs.ResourceExhausted, "the client configuration from "+s.baseURL+" is larger than 1 MiB"
