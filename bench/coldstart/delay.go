@@ -7,6 +7,7 @@ package coldstart
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -105,7 +106,7 @@ func (r *Relay) pipe(dst, src net.Conn) {
 			chunks <- chunk{data: append([]byte(nil), buf[:n]...), at: time.Now()}
 		}
 		if err != nil {
-			if err != io.EOF {
+			if !errors.Is(err, io.EOF) {
 				dst.Close()
 			}
 			break
