@@ -128,6 +128,9 @@ func (a *Authenticator) fetch(ctx context.Context) (credential, time.Time, error
 	tok, err := a.source.Token(ctx)
 	if err != nil {
 		a.log.LogAttrs(ctx, slog.LevelWarn, "authn: token fetch failed", slog.String("error", err.Error()))
+		if tokenRequestRefused(err) {
+			a.distrustServerConfig()
+		}
 		return credential{}, time.Time{}, err
 	}
 	if tok == nil || tok.AccessToken == "" {
@@ -194,6 +197,7 @@ func (a *Authenticator) credential(ctx context.Context) (e credcache.Entry[crede
 func (a *Authenticator) reject(e credcache.Entry[credential], ok bool) {
 	if ok {
 		a.cache.Invalidate(e.Gen)
+		a.distrustServerConfig()
 		return
 	}
 	a.activated.Store(true)

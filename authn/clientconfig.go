@@ -1,6 +1,14 @@
 package authn
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/authwire/authwire/errs"
+)
 
 // ClientConfig is what the server tells a client about authenticating with
 // it: flytekit's ClientConfig, merged from the AuthMetadataService answers
@@ -21,6 +29,68 @@ type ClientConfig struct {
 	AuthorizationMetadataKey string // the header that carries the token
 	ServiceHTTPEndpoint      string
 	Audience                 string
+	// DataplaneDomain is Flyte 2's dataplane_domain: the base URL of the data
+	// plane this control plane runs work on. The token is never sent to it
+	// unless the caller builds a stack for it with the control plane's
+	// credentials (transport.WithCredentialsFrom) or lists its host.
+	DataplaneDomain string
+
+	// API is the generation of the AuthMetadataService that answered
+	// ([APIV1] or [APIV2]); APIAuto for a static configuration.
+	API API
+	// NoOAuth2Metadata reports that the server answered GetOAuth2Metadata
+	// with Unimplemented: it has no authorization server configured (Flyte
+	// 2 without runs.authMetadata.externalAuthServerBaseUrl). Flows that
+	// need a token endpoint then require tokenUrl.
+	NoOAuth2Metadata bool
+}
+
+// validate checks the server's answer before it is cached: endpoints are
+// absolute http(s) URLs and the metadata key is a header name.
+func (cc *ClientConfig) validate() error {
+	for _, f := range []struct{ name, v string }{
+		{"token_endpoint", cc.TokenEndpoint},
+		{"authorization_endpoint", cc.AuthorizationEndpoint},
+		{"device_authorization_endpoint", cc.DeviceAuthorizationEndpoint},
+		{"redirect_uri", cc.RedirectURI},
+	} {
+		if f.v == "" {
+			continue
+		}
+		u, err := url.Parse(f.v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%s is not an absolute http(s) URL", f.name)
+		}
+	}
+	if k := cc.AuthorizationMetadataKey; k != "" && !isToken(k) {
+		return errors.New("authorization_metadata_key is not an HTTP header name")
+	}
+	if d := cc.DataplaneDomain; d != "" && strings.ContainsAny(d, " \t\r\n") {
+		return errors.New("dataplane_domain is not a host or URL")
+	}
+	return nil
+}
+
+// isToken reports whether s is an RFC 9110 token, the syntax of a header name.
+func isToken(s string) bool {
+	for _, c := range []byte(s) {
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+		if !ok {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// noTokenEndpoint is the error of a flow that needs a token endpoint when
+// neither the configuration nor the server gives one.
+func noTokenEndpoint(cc *ClientConfig) error {
+	e := &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no token endpoint", Hint: "the server publishes none; set tokenUrl"}
+	if cc != nil && cc.NoOAuth2Metadata {
+		e.Message = "no token endpoint: the server has no OAuth2 metadata configured"
+		e.Hint = "set tokenUrl in the client configuration, or runs.authMetadata.externalAuthServerBaseUrl on the server"
+	}
+	return e
 }
 
 // ConfigStore provides the [ClientConfig]. Implementations must be safe for

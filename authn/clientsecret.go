@@ -70,9 +70,10 @@ func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
 		AuthStyle:    s.style,
 	}
 	audience := s.audience
+	var cc *ClientConfig
 	if conf.TokenURL == "" || conf.Scopes == nil || (audience == "" && s.audienceFromSrv) {
-		cc, err := s.serverConfig(ctx)
-		if err != nil {
+		var err error
+		if cc, err = s.serverConfig(ctx); err != nil {
 			return nil, err
 		}
 		conf.TokenURL = cmp.Or(conf.TokenURL, cc.TokenEndpoint)
@@ -84,7 +85,7 @@ func (s *clientSecretSource) Token(ctx context.Context) (*oauth2.Token, error) {
 		}
 	}
 	if conf.TokenURL == "" {
-		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no token endpoint", Hint: "the server publishes none; set tokenUrl"}
+		return nil, noTokenEndpoint(cc)
 	}
 	if err := checkEndpoint(conf.TokenURL, tokenURLUse(s.tokenURL), s.insecure); err != nil {
 		return nil, err

@@ -21,6 +21,17 @@
 // never buffered or replayed: the rejection is returned and the next call
 // uses a fresh token.
 //
+// # Server metadata, Flyte 1 and Flyte 2
+//
+// [RemoteConfigStore] speaks both generations of the AuthMetadataService:
+// flyteidl.service (flyteadmin, with its REST routes) and flyteidl2.auth
+// (Flyte 2). It detects the generation once ([APIAuto], or pinned with
+// [WithAPI]) and reports it in [ClientConfig.API]; the answer is bounded,
+// validated, cached per stack and, with [WithPublicConfigCache], kept in
+// flyte-sdk's cache file. [Authenticator.ForEndpoint] shares one
+// Authenticator's credentials with another endpoint, such as a Flyte 2 data
+// plane ([ClientConfig.DataplaneDomain]).
+//
 // # Flows
 //
 // Client secret (the client-credentials grant), external command, PKCE in a

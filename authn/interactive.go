@@ -267,7 +267,7 @@ func (s *interactiveSource) settings(ctx context.Context) (*loginSettings, error
 	case ls.conf.ClientID == "":
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no client id for the login", Hint: "the server publishes none; set clientId"}
 	case ls.conf.Endpoint.TokenURL == "":
-		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no token endpoint", Hint: "the server publishes none; set tokenUrl"}
+		return nil, noTokenEndpoint(cc)
 	}
 	if err := checkEndpoint(ls.conf.Endpoint.TokenURL, tokenURLUse(s.cfg.TokenURL), ls.insecure); err != nil {
 		return nil, err

@@ -56,12 +56,12 @@ func TestRemoteStoreAsksOncePerStack(t *testing.T) {
 	}
 }
 
-// restOnly serves the two REST routes and answers 404 to everything else,
-// after failing the first `fail` requests with 503.
-func restOnly(t *testing.T, fail int32) (*httptest.Server, *atomic.Int32) {
+// restOnly serves the two REST routes and answers 404 to everything else;
+// while failing is set it answers 503 to everything.
+func restOnly(t *testing.T, failing *atomic.Bool) (*httptest.Server, *atomic.Int32) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hits.Add(1) <= fail {
+		if hits.Add(1); failing != nil && failing.Load() {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
@@ -80,7 +80,7 @@ func restOnly(t *testing.T, fail int32) (*httptest.Server, *atomic.Int32) {
 
 func TestRemoteStoreFallsBackToREST(t *testing.T) {
 	t.Parallel()
-	srv, _ := restOnly(t, 0)
+	srv, _ := restOnly(t, nil)
 	cc, err := authn.NewRemoteConfigStore(srv.Client(), srv.URL).ClientConfig(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -92,12 +92,15 @@ func TestRemoteStoreFallsBackToREST(t *testing.T) {
 
 func TestRemoteStoreDoesNotCacheFailures(t *testing.T) {
 	t.Parallel()
-	srv, hits := restOnly(t, 4) // both RPCs and both REST routes fail once
+	var failing atomic.Bool
+	failing.Store(true)
+	srv, hits := restOnly(t, &failing)
 	store := authn.NewRemoteConfigStore(srv.Client(), srv.URL)
 	_, err := store.ClientConfig(t.Context())
 	if errs.CodeOf(err) != errs.Unavailable {
 		t.Fatalf("first call: %v, want Unavailable", err)
 	}
+	failing.Store(false)
 	if _, err := store.ClientConfig(t.Context()); err != nil {
 		t.Fatalf("second call: %v", err)
 	}

@@ -45,8 +45,18 @@ type counters struct {
 	authorizations, deviceAuthorizations, devicePolls             atomic.Int64
 	codeGrants, deviceGrants, refreshGrants                       atomic.Int64
 
-	mu         sync.Mutex
-	proxyPaths map[string]int64
+	mu            sync.Mutex
+	proxyPaths    map[string]int64
+	metadataPaths map[string]int64
+}
+
+func (c *counters) metadataRequest(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.metadataPaths == nil {
+		c.metadataPaths = make(map[string]int64)
+	}
+	c.metadataPaths[path]++
 }
 
 func (c *counters) proxyAuthorized(path string) {
@@ -102,6 +112,7 @@ func (c *counters) reset() {
 	}
 	c.mu.Lock()
 	c.proxyPaths = nil
+	c.metadataPaths = nil
 	c.mu.Unlock()
 }
 
@@ -112,3 +123,13 @@ func (s *Server) Reset() { s.counters.reset() }
 // Counters returns a snapshot of the counters. Each field is read atomically;
 // the snapshot as a whole is not, while requests are in flight.
 func (s *Server) Counters() Counters { return s.counters.snapshot() }
+
+// MetadataRequests reports how many requests for path reached the server
+// since it started or since the last [Server.Reset], for the paths of both
+// generations of the AuthMetadataService and its REST routes, whether the
+// server serves the path or answers 404. Other paths count zero.
+func (s *Server) MetadataRequests(path string) int64 {
+	s.counters.mu.Lock()
+	defer s.counters.mu.Unlock()
+	return s.counters.metadataPaths[path]
+}

@@ -49,6 +49,19 @@
 // grpc-status 16 in the trailers for gRPC (as from flyteadmin's single-port
 // mode), or in the headers with [WithTrailersOnly].
 //
+// # Flyte 1 and Flyte 2
+//
+// By default the server is a Flyte 1 control plane (flyteadmin): the
+// AuthMetadataService under flyteidl.service with its REST routes in
+// snake_case JSON. [WithFlyte2] makes it a Flyte 2 one: the service only
+// under flyteidl2.auth (one connect-go handler for Connect, gRPC and
+// gRPC-Web), no /config/v1/flyte_client, the well-known route in protojson
+// (lowerCamelCase) and dataplane_domain in the public client config
+// ([WithDataplaneDomain]). [WithoutOAuth2Metadata] models a server without
+// an authorization server: GetOAuth2Metadata answers a wire Unimplemented and
+// the well-known route 501. [Server.MetadataRequests] counts the requests
+// for each metadata path of either generation, served or not.
+//
 // Tokens, codes and the client secret are random per server. The package
 // depends on nothing of authwire's client side and registers no Protobuf
 // types, so it can test any Flyte client.

@@ -27,6 +27,9 @@ type settings struct {
 	deviceInterval    time.Duration
 	version           Version
 	redirectURI       string
+	flyte2            bool
+	noOAuth2Metadata  bool
+	dataplaneDomain   string
 }
 
 func defaultSettings() settings {
@@ -166,4 +169,32 @@ func WithVersion(v Version) Option {
 // loopback redirect with the same path.
 func WithRedirectURI(uri string) Option {
 	return optionFunc(func(s *settings) { s.redirectURI = uri })
+}
+
+// WithFlyte2 makes the server a Flyte 2 control plane: the AuthMetadataService
+// is served only under flyteidl2.auth.AuthMetadataService (Connect, gRPC and
+// gRPC-Web, from one connect-go handler), the flyteidl.service paths and
+// /config/v1/flyte_client answer 404, the well-known route answers protojson
+// with lowerCamelCase keys, and the public client config carries
+// dataplane_domain (see [WithDataplaneDomain]) and no service_http_endpoint.
+// The token endpoint and the protected services are the same as without it.
+func WithFlyte2() Option {
+	return optionFunc(func(s *settings) { s.flyte2 = true })
+}
+
+// WithoutOAuth2Metadata models a server that has no authorization server
+// configured (Flyte 2 without runs.authMetadata.externalAuthServerBaseUrl):
+// GetOAuth2Metadata answers a wire Unimplemented, "oauth2 metadata is not
+// configured; set runs.authMetadata.externalAuthServerBaseUrl", and the
+// well-known route answers 501. The token endpoint still works, for clients
+// configured with [Server.TokenURL].
+func WithoutOAuth2Metadata() Option {
+	return optionFunc(func(s *settings) { s.noOAuth2Metadata = true })
+}
+
+// WithDataplaneDomain sets the dataplane_domain of the public client config
+// in [WithFlyte2] mode; the default is [Server.URL], as a single-cluster
+// Flyte 2 deployment answers.
+func WithDataplaneDomain(domain string) Option {
+	return optionFunc(func(s *settings) { s.dataplaneDomain = domain })
 }

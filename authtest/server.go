@@ -269,5 +269,5 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+echoPath, s.echo)
 	mux.HandleFunc("POST "+echoPath, s.echo)
 	mux.HandleFunc("GET "+VersionPath, s.version)
-	return s.stallCheck(s.proxyCheck(mux))
+	return s.stallCheck(s.proxyCheck(s.countMetadata(mux)))
 }

@@ -19,6 +19,7 @@ const (
 	kindArgv            // a YAML sequence; text is split on commas (INI, env) or whitespace (YAML)
 	kindAuthType        // ParseAuthType
 	kindTokenCache      // auto, keyring, file or memory
+	kindAPIGen          // auto, v1 or v2
 )
 
 // key is one setting of [Platform] and the names it has in each source.
@@ -88,6 +89,7 @@ var keys = []*key{
 	{"deviceFlowConfig.refreshTime", "admin.deviceFlowConfig.refreshTime", "", kindDuration, func(p *Platform) any { return &p.DeviceFlow.RefreshTime }},
 	{"deviceFlowConfig.pollInterval", "admin.deviceFlowConfig.pollInterval", "", kindDuration, func(p *Platform) any { return &p.DeviceFlow.PollInterval }},
 	{"tokenCache", "admin.tokenCache", "", kindTokenCache, func(p *Platform) any { return &p.TokenCache }},
+	{"authMetadataApi", "admin.authMetadataApi", "", kindAPIGen, func(p *Platform) any { return &p.AuthMetadataAPI }},
 	{"disableKeyring", "admin.disableKeyring", "", kindBool, func(p *Platform) any { return &p.DisableKeyring }},
 	{"org", "task.org", "", kindString, func(p *Platform) any { return &p.Org }},
 }

@@ -71,6 +71,10 @@ type Platform struct {
 	// keyring, falling back to files), "keyring", "file" or "memory"; empty
 	// means "auto".
 	TokenCache string
+	// AuthMetadataAPI pins the generation of the server's AuthMetadataService:
+	// "v1" (Flyte 1, flyteadmin's flyteidl.service), "v2" (Flyte 2's
+	// flyteidl2.auth) or "auto" (detect it; empty means "auto").
+	AuthMetadataAPI string
 	// DisableKeyring keeps the stack away from the OS keyring (flyte-sdk's
 	// admin.disableKeyring): the "auto" token cache then uses files only,
 	// and TokenCache "keyring" is a contradiction Validate reports.

@@ -42,6 +42,9 @@ func (p *Platform) Validate() error {
 	default:
 		add("authType", p.AuthType.String(), "unknown value")
 	}
+	if !validMetadataAPI(p.AuthMetadataAPI) {
+		add("authMetadataApi", p.AuthMetadataAPI, "unknown value (want one of auto, v1, v2)")
+	}
 	if p.DisableKeyring && strings.EqualFold(p.TokenCache, "keyring") {
 		add("tokenCache", p.TokenCache, "contradicts disableKeyring: true; remove one of them")
 	}
@@ -69,4 +72,14 @@ func (p *Platform) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validMetadataAPI reports whether s names a generation of the
+// AuthMetadataService: "", "auto", "v1" or "v2".
+func validMetadataAPI(s string) bool {
+	switch s {
+	case "", "auto", "v1", "v2":
+		return true
+	}
+	return false
 }

@@ -62,6 +62,11 @@ func assign(p *Platform, k *key, t text, o origin) error {
 			default:
 				return o.error(t.scalar, "unknown value (want one of auto, keyring, file, memory)", nil)
 			}
+		case kindAPIGen:
+			s = strings.ToLower(s)
+			if !validMetadataAPI(s) {
+				return o.error(t.scalar, "unknown value (want one of auto, v1, v2)", nil)
+			}
 		}
 		*ptr = s
 	case *bool:

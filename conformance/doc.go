@@ -8,10 +8,12 @@
 //   - connect: the official Connect conformance suite (connectrpc.com/conformance)
 //     run in client mode, with every call made through the full authwire stack
 //     built by [github.com/authwire/authwire/transport.NewClient].
-//   - matrix: protocol × call × transport × auth × proxy × scenario against
-//     authtest, each row predicting the server's counters.
-//   - peers: panva oidc-provider, Ory Hydra and a grpc-go server generated
-//     from flyteidl v1.5.21, started and stopped on loopback by the tests.
+//   - matrix: backend × protocol × call × transport × auth × proxy ×
+//     scenario against authtest (Flyte 1 and Flyte 2), each row predicting
+//     the server's counters.
+//   - peers: panva oidc-provider, Ory Hydra, a grpc-go server generated
+//     from flyteidl v1.5.21 and a Flyte 2 connect-go server generated from
+//     its own .proto, started and stopped on loopback by the tests.
 //
 // run.sh in this directory builds whatever is missing, runs every suite and
 // prints a summary table.

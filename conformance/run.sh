@@ -42,7 +42,8 @@ step connect-client-vet go vet -tags conformancegen ./connect/...
 # The protocol × auth × transport × proxy matrix against authtest, and the
 # independent peers: panva oidc-provider (npm ci on first use), Ory Hydra
 # (built into the user cache on first use: minutes), and the grpc-go server
-# generated from flyteidl v1.5.21. Each peer is started by its tests on
+# generated from flyteidl v1.5.21, and the Flyte 2 connect-go server generated
+# from its own .proto. Each peer is started by its tests on
 # loopback and stopped by PID. peers/summary counts the leaf tests.
 gosuite() { # gosuite SUITE GO-TEST-ARGS...: go test -json, summarized as one row
 	local suite=$1
@@ -54,6 +55,7 @@ step oidc-provider gosuite oidc-provider -timeout 10m ./peers/oidc/
 export AUTHWIRE_HYDRA_BUILD=1
 step hydra gosuite hydra -timeout 30m ./peers/hydra/
 step flyteidl-grpc gosuite flyteidl-grpc -timeout 10m ./peers/flyteadmin/
+step flyte2 gosuite flyte2 -timeout 10m ./peers/flyte2/
 step peers-vet go vet ./matrix/... ./peers/...
 
 echo

@@ -38,6 +38,11 @@
 // [New] validates the configuration once and parses its endpoint once; the
 // layers it builds receive the parsed values.
 //
+// [WithCredentialsFrom] builds a stack on another stack's credentials (a
+// Flyte 2 data plane with the control plane's token); [ServerConfig] reports
+// what the server published, including which AuthMetadataService generation
+// answered.
+//
 // It replaces flytekit's get_channel ([Base]), bootstrap_creds_from_server
 // ([BootstrapTLS]), get_session ([Session]) and get_authenticated_channel
 // ([New], [NewClient]).

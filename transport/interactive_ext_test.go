@@ -41,7 +41,11 @@ func browser(srv *authtest.Server) func(context.Context, string) error {
 // second login after a revocation, for every protocol's calls alike.
 func TestPKCEThroughTheStack(t *testing.T) {
 	t.Parallel()
-	srv := authtest.New(t, authtest.WithRedirectURI("http://127.0.0.1:0/callback"))
+	onBackends(t, testPKCE)
+}
+
+func testPKCE(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
+	srv := newServer(authtest.WithRedirectURI("http://127.0.0.1:0/callback"))
 	cfg := &config.Platform{Endpoint: srv.Endpoint(), CACertFilePath: srv.CAFile(), AuthType: config.AuthPKCE}
 	var prompt strings.Builder
 	c := newClient(t, cfg, transport.WithAuthnOptions(
@@ -70,7 +74,11 @@ func TestPKCEThroughTheStack(t *testing.T) {
 
 func TestDeviceFlowThroughTheStack(t *testing.T) {
 	t.Parallel()
-	srv := authtest.New(t)
+	onBackends(t, testDeviceFlow)
+}
+
+func testDeviceFlow(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
+	srv := newServer()
 	srv.SetDevicePending(2)
 	cfg := &config.Platform{Endpoint: srv.Endpoint(), CACertFilePath: srv.CAFile(), AuthType: config.AuthDeviceFlow,
 		DeviceFlow: config.DeviceFlowConfig{PollInterval: time.Millisecond}}
@@ -80,9 +88,10 @@ func TestDeviceFlowThroughTheStack(t *testing.T) {
 		authn.WithTokenStore(authn.NewMemoryTokenStore()),
 	))
 	var wg sync.WaitGroup
-	for range 20 {
+	for i := range 21 {
+		p := protocols[i%len(protocols)]
 		wg.Go(func() {
-			if err := unary(t.Context(), authtest.NewTestClient(c, srv.URL(), connect.WithGRPC()), "device"); err != nil {
+			if err := unary(t.Context(), authtest.NewTestClient(c, srv.URL(), p.opts...), "device"); err != nil {
 				t.Error(err)
 			}
 		})

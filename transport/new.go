@@ -28,22 +28,9 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 	if err != nil {
 		return nil, err
 	}
-	rt := proxied
-	if cfg.AuthType != config.AuthNone {
-		session := sessionClient(proxied, o)
-		store := o.store
-		if store == nil {
-			store = authn.NewRemoteConfigStore(session, sc.baseURL())
-		}
-		aopts := append([]authn.Option{sc.authnOption(), authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...)}, o.authnOpts...)
-		if o.tokenSource != nil {
-			aopts = append(aopts, authn.WithTokenSource(o.tokenSource))
-		}
-		auth, err := authn.New(cfg, store, session, aopts...)
-		if err != nil {
-			return nil, err
-		}
-		rt = authn.Wrap(proxied, auth)
+	rt, err := bearerLayer(sc, proxied, o)
+	if err != nil {
+		return nil, err
 	}
 	return &connectBridge{next: errs.Wrap(rt, retryPolicy(cfg, o))}, nil
 }
@@ -106,4 +93,48 @@ func BaseURL(cfg *config.Platform) (string, error) {
 		return "", configError(err, "")
 	}
 	return u, nil
+}
+
+// bearerLayer wraps proxied with the bearer layer: the Authenticator of
+// WithCredentialsFrom's stack, shared, or one of the configuration's own,
+// whose metadata and token calls go through the session over proxied. With
+// authType None there is no bearer layer.
+func bearerLayer(sc *stackConfig, proxied http.RoundTripper, o options) (http.RoundTripper, error) {
+	cfg := sc.cfg
+	if o.credentialsFrom != nil {
+		shared, ok := authenticatorOf(o.credentialsFrom)
+		if !ok {
+			return nil, configError(nil, "WithCredentialsFrom: the stack given does not authenticate")
+		}
+		auth, err := shared.ForEndpoint(cfg.Endpoint, cfg.Insecure, o.hosts...)
+		if err != nil {
+			return nil, err
+		}
+		return authn.Wrap(proxied, auth), nil
+	}
+	if cfg.AuthType == config.AuthNone {
+		return proxied, nil
+	}
+	session := sessionClient(proxied, o)
+	store := o.store
+	if store == nil {
+		api, err := authn.ParseAPI(cfg.AuthMetadataAPI)
+		if err != nil {
+			return nil, configError(err, "")
+		}
+		sopts := []authn.StoreOption{authn.WithAPI(api)}
+		if c := publicConfigCache(cfg, o); c != nil {
+			sopts = append(sopts, c)
+		}
+		store = authn.NewRemoteConfigStore(session, sc.baseURL(), sopts...)
+	}
+	aopts := append([]authn.Option{sc.authnOption(), authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...)}, o.authnOpts...)
+	if o.tokenSource != nil {
+		aopts = append(aopts, authn.WithTokenSource(o.tokenSource))
+	}
+	auth, err := authn.New(cfg, store, session, aopts...)
+	if err != nil {
+		return nil, err
+	}
+	return authn.Wrap(proxied, auth), nil
 }

@@ -40,6 +40,9 @@ type options struct {
 	retry       *errs.Policy
 	retryAll    bool
 	idempotent  []string
+
+	credentialsFrom http.RoundTripper
+	cacheDir        *string // nil: no public client config cache; "": ~/.flyte/.cache
 }
 
 type optionFunc func(*options)

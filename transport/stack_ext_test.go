@@ -50,6 +50,31 @@ func newClient(t *testing.T, cfg *config.Platform, opts ...transport.Option) *ht
 	return c
 }
 
+// backends are the two generations of Flyte server the stack must work
+// against with the same configuration: flyteadmin's AuthMetadataService and
+// its REST routes, and Flyte 2's flyteidl2.auth service only.
+var backends = []struct {
+	name string
+	opts []authtest.Option
+}{
+	{"flyte1", nil},
+	{"flyte2", []authtest.Option{authtest.WithFlyte2()}},
+}
+
+// onBackends runs test once per backend, in parallel subtests, with a new
+// server built from the backend's options and extra.
+func onBackends(t *testing.T, test func(t *testing.T, newServer func(extra ...authtest.Option) *authtest.Server)) {
+	t.Helper()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, func(extra ...authtest.Option) *authtest.Server {
+				return authtest.New(t, append(append([]authtest.Option(nil), b.opts...), extra...)...)
+			})
+		})
+	}
+}
+
 var protocols = []struct {
 	name string
 	opts []connect.ClientOption
@@ -161,13 +186,19 @@ func restGet(ctx context.Context, c *http.Client, srv *authtest.Server, msg stri
 // over TLS and over h2c.
 func TestOneClientServesEveryProtocolAndStreamKind(t *testing.T) {
 	t.Parallel()
+	onBackends(t, func(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
+		testEveryProtocolAndStreamKind(t, newServer)
+	})
+}
+
+func testEveryProtocolAndStreamKind(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
 	for _, tr := range []struct {
 		name string
 		opts []authtest.Option
 	}{{"tls", nil}, {"h2c", []authtest.Option{authtest.WithH2C()}}} {
 		t.Run(tr.name, func(t *testing.T) {
 			t.Parallel()
-			srv := authtest.New(t, tr.opts...)
+			srv := newServer(tr.opts...)
 			c := newClient(t, platform(srv))
 			for _, p := range protocols {
 				tc := authtest.NewTestClient(c, srv.URL(), p.opts...)
@@ -194,7 +225,11 @@ func TestOneClientServesEveryProtocolAndStreamKind(t *testing.T) {
 
 func TestColdStartSharesOneTokenAndOneMetadataRound(t *testing.T) {
 	t.Parallel()
-	srv := authtest.New(t)
+	onBackends(t, testColdStart)
+}
+
+func testColdStart(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
+	srv := newServer()
 	c := newClient(t, platform(srv))
 	tc := authtest.NewTestClient(c, srv.URL(), connect.WithGRPC())
 	var wg sync.WaitGroup
@@ -226,43 +261,54 @@ func TestRevocationRecoveredWithOneRefresh(t *testing.T) {
 		for name, call := range calls {
 			t.Run(p.name+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				srv := authtest.New(t)
-				c := newClient(t, platform(srv))
-				tc := authtest.NewTestClient(c, srv.URL(), p.opts...)
-				if err := call(t.Context(), tc); err != nil {
-					t.Fatal(err)
-				}
-				srv.RevokeAll()
-				before := srv.Counters()
-				if err := call(t.Context(), tc); err != nil {
-					t.Fatalf("after revocation: %v", err)
-				}
-				after := srv.Counters()
-				if d := after.TokenRequests - before.TokenRequests; d != 1 {
-					t.Errorf("extra token requests = %d, want 1", d)
-				}
-				if d := after.Attempts - before.Attempts; d != 2 {
-					t.Errorf("attempts = %d, want 2", d)
-				}
+				onBackends(t, func(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
+					testRevocation(t, newServer(), p.opts, call)
+				})
 			})
 		}
 	}
 	t.Run("rest", func(t *testing.T) {
 		t.Parallel()
-		srv := authtest.New(t)
-		c := newClient(t, platform(srv))
-		restGet(t.Context(), c, srv, "a")
-		srv.RevokeAll()
-		before := srv.Counters()
-		if status, err := restGet(t.Context(), c, srv, "b"); err != nil || status != 200 {
-			t.Fatalf("after revocation: %d, %v", status, err)
-		}
-		after := srv.Counters()
-		if after.TokenRequests-before.TokenRequests != 1 || after.Attempts-before.Attempts != 2 {
-			t.Fatalf("token requests +%d, attempts +%d; want +1, +2",
-				after.TokenRequests-before.TokenRequests, after.Attempts-before.Attempts)
-		}
+		onBackends(t, testRevocationREST)
 	})
+}
+
+// testRevocation: after a revocation, one call costs one refresh and one
+// replay.
+func testRevocation(t *testing.T, srv *authtest.Server, opts []connect.ClientOption, call func(context.Context, *authtest.TestClient) error) {
+	c := newClient(t, platform(srv))
+	tc := authtest.NewTestClient(c, srv.URL(), opts...)
+	if err := call(t.Context(), tc); err != nil {
+		t.Fatal(err)
+	}
+	srv.RevokeAll()
+	before := srv.Counters()
+	if err := call(t.Context(), tc); err != nil {
+		t.Fatalf("after revocation: %v", err)
+	}
+	after := srv.Counters()
+	if d := after.TokenRequests - before.TokenRequests; d != 1 {
+		t.Errorf("extra token requests = %d, want 1", d)
+	}
+	if d := after.Attempts - before.Attempts; d != 2 {
+		t.Errorf("attempts = %d, want 2", d)
+	}
+}
+
+func testRevocationREST(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
+	srv := newServer()
+	c := newClient(t, platform(srv))
+	restGet(t.Context(), c, srv, "a")
+	srv.RevokeAll()
+	before := srv.Counters()
+	if status, err := restGet(t.Context(), c, srv, "b"); err != nil || status != 200 {
+		t.Fatalf("after revocation: %d, %v", status, err)
+	}
+	after := srv.Counters()
+	if after.TokenRequests-before.TokenRequests != 1 || after.Attempts-before.Attempts != 2 {
+		t.Fatalf("token requests +%d, attempts +%d; want +1, +2",
+			after.TokenRequests-before.TokenRequests, after.Attempts-before.Attempts)
+	}
 }
 
 func TestRevokedBidiFailsOnceThenRecovers(t *testing.T) {
@@ -290,10 +336,14 @@ func TestRevokedBidiFailsOnceThenRecovers(t *testing.T) {
 
 func TestRejectingServerCostsAtMostTwoAttempts(t *testing.T) {
 	t.Parallel()
+	onBackends(t, testRejectingServer)
+}
+
+func testRejectingServer(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			srv := authtest.New(t)
+			srv := newServer()
 			srv.RejectAll(true)
 			c := newClient(t, platform(srv))
 			tc := authtest.NewTestClient(c, srv.URL(), p.opts...)

@@ -63,8 +63,23 @@ var proxies = []proxyKind{
 	{name: "proxy-iap-401", on: true, server: []authtest.Option{authtest.WithProxyRejectStatus(http.StatusUnauthorized)}},
 }
 
+// A backendKind is the generation of Flyte server: flyteadmin's
+// AuthMetadataService (flyteidl.service, with REST routes) or Flyte 2's
+// (flyteidl2.auth only). The configuration is the same for both.
+type backendKind struct {
+	name   string
+	server []authtest.Option
+	all    bool // every row; otherwise only rows over tls-ca, which is where the generations differ
+}
+
+var backends = []backendKind{
+	{name: "flyte1", all: true},
+	{name: "flyte2", server: []authtest.Option{authtest.WithFlyte2()}},
+}
+
 // A row is one combination of the dimensions.
 type row struct {
+	backend backendKind
 	proto   protocol
 	version string // connect-go major version; "" for REST
 	call    callKind
@@ -78,23 +93,28 @@ func (r row) String() string {
 	if r.version != "" {
 		name += "-" + r.version
 	}
-	return fmt.Sprintf("%s/%s/%s/%s/%s", name, r.call.name, r.tr.name, r.auth, r.proxy.name)
+	return fmt.Sprintf("%s/%s/%s/%s/%s/%s", r.backend.name, name, r.call.name, r.tr.name, r.auth, r.proxy.name)
 }
 
-// rows lists every combination.
+// rows lists every combination: every row for Flyte 1, and for Flyte 2
+// every row over TLS with a CA file (the transport does not depend on the
+// backend; the metadata discovery does). The connect-version axis runs on
+// Flyte 1: what it checks (the codes of the stack's own errors, the
+// interceptors, replays) does not depend on the backend.
 func rows() []row {
 	var out []row
-	for _, p := range protocols {
-		versions := connectVersions
-		if p.rest {
-			versions = []string{""}
-		}
-		for _, v := range versions {
-			for _, c := range callsOf(p) {
-				for _, tr := range transports {
-					for _, a := range auths {
-						for _, px := range proxies {
-							out = append(out, row{proto: p, version: v, call: c, tr: tr, auth: a, proxy: px})
+	for _, b := range backends {
+		for _, p := range protocols {
+			for _, v := range versionsOf(b, p) {
+				for _, c := range callsOf(p) {
+					for _, tr := range transports {
+						if !b.all && tr.name != "tls-ca" {
+							continue
+						}
+						for _, a := range auths {
+							for _, px := range proxies {
+								out = append(out, row{backend: b, proto: p, version: v, call: c, tr: tr, auth: a, proxy: px})
+							}
 						}
 					}
 				}
@@ -102,6 +122,18 @@ func rows() []row {
 		}
 	}
 	return out
+}
+
+// versionsOf is the connect-version axis of p's rows on b: none for REST,
+// both versions on Flyte 1, v1 on Flyte 2.
+func versionsOf(b backendKind, p protocol) []string {
+	switch {
+	case p.rest:
+		return []string{""}
+	case !b.all:
+		return connectVersions[:1]
+	}
+	return connectVersions
 }
 
 // counts is what a case observes on the server, as deltas over the
@@ -148,6 +180,7 @@ type env struct {
 func newEnv(t *testing.T, r row, authRequired bool) *env {
 	t.Helper()
 	var opts []authtest.Option
+	opts = append(opts, r.backend.server...)
 	opts = append(opts, r.proto.server...)
 	opts = append(opts, r.tr.server...)
 	opts = append(opts, r.proxy.server...)

@@ -1,6 +1,6 @@
 // Package peers runs authwire against independent implementations: real
-// OAuth2 authorization servers (panva oidc-provider, Ory Hydra) and a grpc-go
-// server generated from the real Flyte IDL. Each subpackage starts its peer
+// OAuth2 authorization servers (panva oidc-provider, Ory Hydra), a grpc-go
+// server generated from the real Flyte IDL and a Flyte 2 connect-go server. Each subpackage starts its peer
 // on loopback, by itself, and stops it by PID when its tests end. A peer
 // that cannot be started fails the tests; only Hydra, whose cold build takes
 // minutes, is skipped (saying so) when it is not built and the environment
@@ -17,5 +17,7 @@
 //   - oidc: panva oidc-provider 9.13.3 (npm).
 //   - hydra: Ory Hydra v2.3.0 (built from the Go module proxy).
 //   - flyteadmin: grpc-go and grpc-gateway servers from flyteidl v1.5.21.
+//   - flyte2: a Flyte 2 control plane (connect-go) generated from its own
+//     .proto with flyteidl2.auth's names and field numbers.
 //   - summary: turns "go test -json" into run.sh's summary row.
 package peers

@@ -9,7 +9,23 @@ import (
 
 // marshalJSON writes m as a JSON object with snake_case names in field-number
 // order, omitting empty strings and lists.
-func marshalJSON(m message) ([]byte, error) {
+func marshalJSON(m message) ([]byte, error) { return marshalJSONNames(m, false) }
+
+// MarshalProtoJSON returns m as the canonical Protobuf JSON mapping writes it
+// (protojson, as Flyte 2's well-known route answers): lowerCamelCase names,
+// empty strings and lists omitted. m is an *[Empty], *[OAuth2Metadata] or
+// *[PublicClientConfig].
+func MarshalProtoJSON(m any) ([]byte, error) {
+	msg, ok := m.(message)
+	if !ok {
+		return nil, unsupported(m)
+	}
+	return marshalJSONNames(orZero(msg), true)
+}
+
+// marshalJSONNames writes m as a JSON object, with lowerCamelCase names when
+// camel is set and snake_case names otherwise.
+func marshalJSONNames(m message, camel bool) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteByte('{')
 	for _, f := range m.fields() {
@@ -29,8 +45,12 @@ func marshalJSON(m message) ([]byte, error) {
 		if buf.Len() > 1 {
 			buf.WriteByte(',')
 		}
+		name := f.name
+		if camel {
+			name = lowerCamel(name)
+		}
 		buf.WriteByte('"')
-		buf.WriteString(f.name)
+		buf.WriteString(name)
 		buf.WriteString(`":`)
 		buf.Write(data)
 	}
