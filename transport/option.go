@@ -25,7 +25,7 @@ import (
 //	  WithBaseTransport, WithProxyTokenSource, WithHosts, WithClock,
 //	  WithSessionTimeout
 //	Option                                      yes
-//	  WithTokenSource, WithConfigStore, WithClientConfig, WithLogger,
+//	  WithTokenSource, WithConfigStore, WithLogger,
 //	  WithAuthnOptions, WithRetryPolicy, WithRetryNonIdempotent,
 //	  WithIdempotentProcedures
 //
@@ -207,13 +207,9 @@ func WithClientCertificate(cert tls.Certificate) BaseOption {
 	return baseOption{"WithClientCertificate", func(o *baseOptions) { o.clientCerts = append(o.clientCerts, cert) }}
 }
 
-// WithClientConfig uses cc instead of asking the server's
-// AuthMetadataService (flytekit's StaticClientConfigStore).
-func WithClientConfig(cc authn.ClientConfig) Option {
-	return optionFunc(func(o *options) { o.store = authn.StaticConfigStore(cc) })
-}
-
-// WithConfigStore replaces the remote client-config store.
+// WithConfigStore replaces the remote client-config store, which asks the
+// server's AuthMetadataService. [authn.StaticConfigStore] gives a fixed
+// client configuration instead (flytekit's StaticClientConfigStore).
 func WithConfigStore(store authn.ConfigStore) Option {
 	return optionFunc(func(o *options) { o.store = store })
 }

@@ -122,7 +122,7 @@ func (s *stacks) build(ctx context.Context, key stackKey) (*stack, error) {
 		transport.WithProxyTokenSource(proxyauth.Static(randomToken())),
 		// The reference server has no AuthMetadataService to ask for the
 		// token's header: say it here, as a user of such a server would.
-		transport.WithClientConfig(authn.ClientConfig{AuthorizationMetadataKey: "authorization"}),
+		transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{AuthorizationMetadataKey: "authorization"})),
 	)
 	if err != nil {
 		return nil, err
