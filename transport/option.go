@@ -228,12 +228,14 @@ func WithProxyTokenSource(src proxyauth.TokenSource) SessionOption {
 // WithHosts adds hosts that receive the bearer and proxy tokens besides the
 // endpoint's own: "host", "host:port" (with the endpoint's scheme) or
 // "https://host:port". A token goes only to a request whose scheme and host
-// both match.
+// both match. The proxy layer and, in New's stack, the bearer layer use
+// them; a malformed entry is an InvalidArgument error at construction.
 func WithHosts(hosts ...string) SessionOption {
 	return sessionOption(func(o *sessionOptions) { o.hosts = append(o.hosts, hosts...) })
 }
 
-// WithLogger sets the logger for the stack's events (never credentials).
+// WithLogger sets the logger for the stack's events (never credentials): the
+// bearer layer's, and the retry layer's unless a WithRetryPolicy sets its own.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(o *options) {
 		if l != nil {
@@ -242,7 +244,8 @@ func WithLogger(l *slog.Logger) Option {
 	})
 }
 
-// WithClock replaces time.Now for token expiry.
+// WithClock replaces time.Now for the expiry of bearer and proxy tokens: the
+// stack's one clock, which New passes to every layer.
 func WithClock(now func() time.Time) SessionOption {
 	return sessionOption(func(o *sessionOptions) {
 		if now != nil {
