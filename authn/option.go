@@ -11,8 +11,26 @@ import (
 	"github.com/authwire/authwire/config"
 )
 
-// Option configures [New].
+// Option configures [New]. WithTokenSource, WithClock, WithLogger and
+// WithHosts configure what a stack shares across its layers; a program that
+// builds its stack with transport.New sets them there (transport.WithTokenSource,
+// WithClock, WithLogger, WithHosts), and transport.WithAuthnOptions does not
+// accept them. The other options are [FlowOption] values.
 type Option interface{ apply(*options) }
+
+// FlowOption is an [Option] that configures how the Authenticator obtains
+// and keeps tokens (the prompt, browser, keyring, token store, client
+// secret style, refresh window and timeouts): the options
+// transport.WithAuthnOptions accepts.
+type FlowOption interface {
+	Option
+	flowOption()
+}
+
+type flowOptionFunc func(*options)
+
+func (f flowOptionFunc) apply(o *options) { f(o) }
+func (flowOptionFunc) flowOption()        {}
 
 type options struct {
 	source         TokenSource
@@ -43,11 +61,15 @@ const DefaultRefreshWindow = 5 * time.Minute
 // WithTokenSource replaces the configured flow with src (a static token, a
 // workload identity, a test double). The Authenticator still caches it and
 // refreshes it once per rejection.
+//
+// Through transport.New, use transport.WithTokenSource instead.
 func WithTokenSource(src TokenSource) Option {
 	return optionFunc(func(o *options) { o.source = src })
 }
 
 // WithClock replaces time.Now for expiry decisions.
+//
+// Through transport.New, use transport.WithClock instead.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(o *options) {
 		if now != nil {
@@ -58,6 +80,8 @@ func WithClock(now func() time.Time) Option {
 
 // WithLogger sets the logger for token events (never tokens themselves).
 // The default discards.
+//
+// Through transport.New, use transport.WithLogger instead.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(o *options) {
 		if l != nil {
@@ -71,6 +95,8 @@ func WithLogger(l *slog.Logger) Option {
 // "https://host:port". A token goes only to a request whose scheme and host
 // match one of them; [New] rejects an entry it cannot parse. By default only
 // the endpoint receives it.
+//
+// Through transport.New, use transport.WithHosts instead.
 func WithHosts(hosts ...string) Option {
 	return optionFunc(func(o *options) { o.hosts = append(o.hosts, hosts...) })
 }
@@ -78,14 +104,14 @@ func WithHosts(hosts ...string) Option {
 // WithAuthStyle selects how the client secret reaches the token endpoint:
 // oauth2.AuthStyleInHeader (the default: HTTP Basic with form-encoded id and
 // secret, RFC 6749 section 2.3.1) or oauth2.AuthStyleInParams (in the body).
-func WithAuthStyle(style oauth2.AuthStyle) Option {
-	return optionFunc(func(o *options) { o.authStyle = style })
+func WithAuthStyle(style oauth2.AuthStyle) FlowOption {
+	return flowOptionFunc(func(o *options) { o.authStyle = style })
 }
 
 // WithCommandTimeout bounds one run of the external token command (default
 // two minutes).
-func WithCommandTimeout(d time.Duration) Option {
-	return optionFunc(func(o *options) { o.commandTimeout = d })
+func WithCommandTimeout(d time.Duration) FlowOption {
+	return flowOptionFunc(func(o *options) { o.commandTimeout = d })
 }
 
 // WithFetchTimeout bounds one token fetch, shared by every caller waiting
@@ -95,20 +121,20 @@ func WithCommandTimeout(d time.Duration) Option {
 // starts a new one. The default is two minutes, plus the command timeout
 // for ExternalCommand, plus the login timeout and four minutes for Pkce and
 // DeviceFlow. Zero or less keeps the default.
-func WithFetchTimeout(d time.Duration) Option {
-	return optionFunc(func(o *options) { o.fetchTimeout = d })
+func WithFetchTimeout(d time.Duration) FlowOption {
+	return flowOptionFunc(func(o *options) { o.fetchTimeout = d })
 }
 
 // WithRefreshWindow overrides the configured refresh window (tokenRefreshWindow).
-func WithRefreshWindow(d time.Duration) Option {
-	return optionFunc(func(o *options) { o.refreshWindow = d })
+func WithRefreshWindow(d time.Duration) FlowOption {
+	return flowOptionFunc(func(o *options) { o.refreshWindow = d })
 }
 
 // WithPrompt sets where interactive logins talk to the user: the device
 // flow's code and verification URL, and the login URL when no browser can be
 // opened. The default is os.Stderr; nothing is ever written to stdout.
-func WithPrompt(w io.Writer) Option {
-	return optionFunc(func(o *options) { o.prompt = w })
+func WithPrompt(w io.Writer) FlowOption {
+	return flowOptionFunc(func(o *options) { o.prompt = w })
 }
 
 // WithBrowser sets the function that opens the login page of the PKCE flow,
@@ -117,14 +143,14 @@ func WithPrompt(w io.Writer) Option {
 // writer for the user to open. It
 // runs concurrently with the wait for the login callback and should return
 // once the page is opened (or ctx is done).
-func WithBrowser(open func(ctx context.Context, url string) error) Option {
-	return optionFunc(func(o *options) { o.browser = open })
+func WithBrowser(open func(ctx context.Context, url string) error) FlowOption {
+	return flowOptionFunc(func(o *options) { o.browser = open })
 }
 
 // WithTokenStore sets where interactive logins keep their tokens, overriding
 // the token-cache setting. Client-secret and command tokens are never stored.
-func WithTokenStore(s TokenStore) Option {
-	return optionFunc(func(o *options) { o.tokenStore = s })
+func WithTokenStore(s TokenStore) FlowOption {
+	return flowOptionFunc(func(o *options) { o.tokenStore = s })
 }
 
 // WithKeyring gives the token-cache setting a keyring, such as
@@ -132,6 +158,6 @@ func WithTokenStore(s TokenStore) Option {
 // default) then keeps interactive logins' tokens in kr, falling back to
 // files, and "keyring" in kr alone. Without it "auto" uses files and
 // "keyring" is a configuration error. It reads flytekit's keyring items too.
-func WithKeyring(kr Keyring) Option {
-	return optionFunc(func(o *options) { o.keyring = kr })
+func WithKeyring(kr Keyring) FlowOption {
+	return flowOptionFunc(func(o *options) { o.keyring = kr })
 }

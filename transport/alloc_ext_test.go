@@ -114,7 +114,7 @@ func fullStack(t testing.TB, stub http.RoundTripper) http.RoundTripper {
 	proxyTok := randomToken()
 	rt, err := transport.New(t.Context(), &config.Platform{Endpoint: "flyte.example.com", AuthType: config.AuthPKCE},
 		transport.WithBaseTransport(stub),
-		transport.WithClientConfig(authn.ClientConfig{AuthorizationMetadataKey: "authorization"}),
+		transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{AuthorizationMetadataKey: "authorization"})),
 		transport.WithTokenSource(authn.TokenSourceFunc(func(context.Context) (*oauth2.Token, error) { return tok, nil })),
 		transport.WithProxyTokenSource(proxyauth.TokenSourceFunc(func(context.Context) (string, time.Time, error) {
 			return proxyTok, time.Now().Add(time.Hour), nil

@@ -22,18 +22,15 @@ import (
 //
 // Mistakes (an unreadable CA file, a malformed proxy URL) are *errs.Error
 // values with code InvalidArgument.
-func Base(cfg *config.Platform, opts ...Option) (http.RoundTripper, error) {
+func Base(cfg *config.Platform, opts ...BaseOption) (http.RoundTripper, error) {
 	sc, err := parseConfig(cfg, false)
 	if err != nil {
 		return nil, err
 	}
-	return newBase(sc, collect(opts))
+	return newBase(sc, collectBase(opts))
 }
 
-func newBase(sc *stackConfig, o options) (http.RoundTripper, error) {
-	if o.base != nil {
-		return o.base, nil
-	}
+func newBase(sc *stackConfig, o baseOptions) (http.RoundTripper, error) {
 	cfg, ep := sc.cfg, sc.ep
 	proxy, err := proxyFunc(cfg.HTTPProxyURL)
 	if err != nil {

@@ -40,7 +40,7 @@ var noRetries = transport.WithRetryPolicy(errs.Policy{MaxRetries: -1})
 var stackFailures = []stackFailure{
 	{"config: no token endpoint", errs.InvalidArgument, func(t *testing.T) (*authtest.Server, *config.Platform, []transport.Option) {
 		srv := authtest.New(t)
-		return srv, platform(srv), []transport.Option{noRetries, transport.WithClientConfig(authn.ClientConfig{ClientID: srv.ClientID()})}
+		return srv, platform(srv), []transport.Option{noRetries, transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{ClientID: srv.ClientID()}))}
 	}},
 	{"tls: unknown certificate", errs.Unavailable, func(t *testing.T) (*authtest.Server, *config.Platform, []transport.Option) {
 		srv := authtest.New(t)
@@ -66,7 +66,7 @@ var stackFailures = []stackFailure{
 	{"proxy: 407 from the token endpoint", errs.Unauthenticated, func(t *testing.T) (*authtest.Server, *config.Platform, []transport.Option) {
 		srv := authtest.New(t, authtest.WithProxyAuth())
 		return srv, platform(srv), []transport.Option{noRetries, transport.WithProxyTokenSource(proxyauth.Static("not-a-proxy-token")),
-			transport.WithClientConfig(authn.ClientConfig{ClientID: srv.ClientID(), TokenEndpoint: srv.TokenURL(), AuthorizationMetadataKey: "authorization"})}
+			transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{ClientID: srv.ClientID(), TokenEndpoint: srv.TokenURL(), AuthorizationMetadataKey: "authorization"}))}
 	}},
 	{"command: fails", errs.Unauthenticated, func(t *testing.T) (*authtest.Server, *config.Platform, []transport.Option) {
 		srv := authtest.New(t)

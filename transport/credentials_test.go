@@ -25,7 +25,7 @@ func TestPublicConfigCacheFollowsTheEnvironment(t *testing.T) {
 		{"false", &dir, true},
 	} {
 		getenv = func(string) string { return tc.env }
-		o := defaultOptions()
+		o, _ := collect(nil)
 		o.cacheDir = tc.dir
 		if got := publicConfigCache(cfg, o) != nil; got != tc.want {
 			t.Errorf("FLYTE_AUTH_METADATA_CACHE_DISABLED=%q, dir set %v: cache on = %v, want %v", tc.env, tc.dir != nil, got, tc.want)

@@ -43,6 +43,26 @@
 // what the server published, including which AuthMetadataService generation
 // answered.
 //
+// Options are typed by the constructor that reads them, as connect-go's
+// ClientOption and HandlerOption are, so that an option a constructor does
+// not use does not compile there:
+//
+//   - [BaseOption] configures the base transport (dialing, TLS, timeouts,
+//     pings): [Base], [Session], [New] and [NewClient] take it.
+//   - [SessionOption] configures the proxy layer, the hosts credentials may
+//     go to, the clock and the session's bound, or replaces the base
+//     ([WithBaseTransport]): [Session], [New] and [NewClient] take it.
+//   - [Option] configures the bearer and errs layers (token source, config
+//     store, logger, flow options, retry): [New] and [NewClient] take it.
+//
+// Every BaseOption is a SessionOption and every SessionOption an Option.
+// One setting has one option: what the stack shares across its layers (the
+// clock, logger, hosts and token source) is set here once and passed down;
+// [WithAuthnOptions] takes only authn's flow options ([authn.FlowOption]:
+// prompt, browser, keyring, token store, client-secret style, refresh
+// window, timeouts), and a BaseOption given with [WithBaseTransport] is an
+// error, since that transport replaces the one the option configures.
+//
 // It replaces flytekit's get_channel ([Base]), bootstrap_creds_from_server
 // ([BootstrapTLS]), get_session ([Session]) and get_authenticated_channel
 // ([New], [NewClient]).

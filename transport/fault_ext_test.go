@@ -223,9 +223,9 @@ func TestFaultDeviceAuthorizationAnswers(t *testing.T) {
 				w.Write([]byte(tc.body))
 			}))
 			t.Cleanup(idp.Close)
-			c := deviceClient(t, devicePlatform(srv), transport.WithClientConfig(authn.ClientConfig{
+			c := deviceClient(t, devicePlatform(srv), transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{
 				ClientID: "flytectl", TokenEndpoint: idp.URL + "/token", DeviceAuthorizationEndpoint: idp.URL + "/device",
-			}))
+			})))
 			_, err := call(ctx, t, c, srv)
 			wantError(t, err, tc.code, tc.want, "device authorization")
 		})

@@ -228,7 +228,7 @@ func TestFaultRedirectsNeverCarryCredentials(t *testing.T) {
 				flytePln: tokenAnswer,
 			},
 			opts: func(*testing.T) []transport.Option {
-				return []transport.Option{transport.WithProxyTokenSource(staticProxy(faultProxy)), transport.WithClientConfig(authn.ClientConfig{})}
+				return []transport.Option{transport.WithProxyTokenSource(staticProxy(faultProxy)), transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{}))}
 			},
 			target: flytePln, secrets: []string{faultSecret, faultProxy}, hint: "tokenUrl",
 		},
@@ -243,7 +243,7 @@ func TestFaultRedirectsNeverCarryCredentials(t *testing.T) {
 			},
 			opts: func(t *testing.T) []transport.Option {
 				return []transport.Option{
-					transport.WithClientConfig(authn.ClientConfig{ClientID: "flytectl", TokenEndpoint: idp + "/token", DeviceAuthorizationEndpoint: idp + "/device"}),
+					transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{ClientID: "flytectl", TokenEndpoint: idp + "/token", DeviceAuthorizationEndpoint: idp + "/device"})),
 					loginOpts(authn.NewMemoryTokenStore(), noBrowser(t)),
 				}
 			},
@@ -260,7 +260,7 @@ func TestFaultRedirectsNeverCarryCredentials(t *testing.T) {
 					t.Fatal(err)
 				}
 				return []transport.Option{
-					transport.WithClientConfig(authn.ClientConfig{ClientID: "flytectl", TokenEndpoint: idp + "/token", AuthorizationEndpoint: idp + "/authorize"}),
+					transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{ClientID: "flytectl", TokenEndpoint: idp + "/token", AuthorizationEndpoint: idp + "/authorize"})),
 					loginOpts(store, noBrowser(t)),
 				}
 			},
@@ -309,7 +309,9 @@ func assertRefused(t *testing.T, err error, setting string, anyCode bool) {
 
 // published is the option of a server that publishes cc.
 func published(cc authn.ClientConfig) func(*testing.T) []transport.Option {
-	return func(*testing.T) []transport.Option { return []transport.Option{transport.WithClientConfig(cc)} }
+	return func(*testing.T) []transport.Option {
+		return []transport.Option{transport.WithConfigStore(authn.StaticConfigStore(cc))}
+	}
 }
 
 type staticProxy string
@@ -345,7 +347,7 @@ func TestFaultCodeExchangeRedirect(t *testing.T) {
 	}
 	cfg := &config.Platform{Endpoint: "flyte.example.com", AuthType: config.AuthPKCE}
 	err := faultCall(t, cfg, network,
-		transport.WithClientConfig(authn.ClientConfig{ClientID: "flytectl", TokenEndpoint: idp + "/token", AuthorizationEndpoint: idp + "/authorize", RedirectURI: "http://127.0.0.1:0/callback"}),
+		transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{ClientID: "flytectl", TokenEndpoint: idp + "/token", AuthorizationEndpoint: idp + "/authorize", RedirectURI: "http://127.0.0.1:0/callback"})),
 		loginOpts(authn.NewMemoryTokenStore(), open))
 	assertRefused(t, err, "tokenUrl", false)
 	if got := network.reached(idpPlain); len(got) != 0 {
@@ -369,7 +371,7 @@ func TestFaultProxyTokenOnUserRedirect(t *testing.T) {
 		flytePlain: func(http.ResponseWriter, *http.Request) {},
 	}}
 	cfg := &config.Platform{Endpoint: "flyte.example.com", AuthType: config.AuthExternalCommand, Command: []string{"unused"}}
-	err := faultCall(t, cfg, network, transport.WithClientConfig(authn.ClientConfig{}),
+	err := faultCall(t, cfg, network, transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{})),
 		transport.WithProxyTokenSource(staticProxy(faultProxy)),
 		transport.WithTokenSource(authn.StaticToken("bearer-s3cr3t")))
 	if err != nil {

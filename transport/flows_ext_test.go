@@ -62,7 +62,7 @@ func TestClientSecretSourcesAndAuthStyles(t *testing.T) {
 func TestStaticClientConfigSkipsMetadata(t *testing.T) {
 	t.Parallel()
 	srv := authtest.New(t)
-	c := newClient(t, platform(srv), transport.WithClientConfig(authn.ClientConfig{TokenEndpoint: srv.TokenURL()}))
+	c := newClient(t, platform(srv), transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{TokenEndpoint: srv.TokenURL()})))
 	if err := unary(t.Context(), authtest.NewTestClient(c, srv.URL()), "s"); err != nil {
 		t.Fatal(err)
 	}

@@ -6,4 +6,4 @@ import (
 	"github.com/authwire/authwire/authn"
 )
 
-func authnCommandTimeout(d time.Duration) authn.Option { return authn.WithCommandTimeout(d) }
+func authnCommandTimeout(d time.Duration) authn.FlowOption { return authn.WithCommandTimeout(d) }

@@ -72,7 +72,8 @@ func TestInterceptorPassesTheDeclaredIdempotency(t *testing.T) {
 
 // TestStackRetriesWhatIsDeclaredSafe sends a call the server first answers
 // Unavailable: the stack resends it only when the client declares it free of
-// side effects (through Interceptor) or WithRetryNonIdempotent is set.
+// side effects (through Interceptor), WithIdempotentProcedures lists it (in
+// addition to a policy's own IsIdempotent) or WithRetryNonIdempotent is set.
 // (A Connect call with no side effects would be retried as an HTTP GET too,
 // with connect.WithHTTPGet; these calls are POSTs.)
 func TestStackRetriesWhatIsDeclaredSafe(t *testing.T) {
@@ -89,6 +90,10 @@ func TestStackRetriesWhatIsDeclaredSafe(t *testing.T) {
 		{"declared, with the interceptor", nil, []connect.ClientOption{
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithInterceptors(transport.Interceptor())}, false},
 		{"WithRetryNonIdempotent", []transport.Option{transport.WithRetryNonIdempotent()}, nil, false},
+		{"WithIdempotentProcedures", []transport.Option{transport.WithIdempotentProcedures(authtest.TestServiceUnaryProcedure)}, nil, false},
+		{"WithIdempotentProcedures adds to the policy's IsIdempotent", []transport.Option{
+			transport.WithRetryPolicy(errs.Policy{Rand: noWait.Rand, IsIdempotent: errs.IdempotentProcedures("/other.Service/Get")}),
+			transport.WithIdempotentProcedures(authtest.TestServiceUnaryProcedure)}, nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

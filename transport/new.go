@@ -23,8 +23,11 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 	if err != nil {
 		return nil, err
 	}
-	o := collect(opts)
-	proxied, err := proxiedBase(sc, o)
+	o, err := collect(opts)
+	if err != nil {
+		return nil, err
+	}
+	proxied, err := proxiedBase(sc, o.sessionOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +39,8 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 }
 
 // retryPolicy is the errs layer's policy: WithRetryPolicy, else the
-// configuration's retry settings.
+// configuration's retry settings, with WithRetryNonIdempotent and
+// WithIdempotentProcedures added to it.
 func retryPolicy(cfg *config.Platform, o options) errs.Policy {
 	p := errs.Policy{
 		MaxRetries:    cfg.MaxRetries,
@@ -46,12 +50,20 @@ func retryPolicy(cfg *config.Platform, o options) errs.Policy {
 	}
 	if o.retry != nil {
 		p = *o.retry
+		if p.Logger == nil {
+			p.Logger = o.log
+		}
 	}
 	if o.retryAll {
 		p.RetryNonIdempotent = true
 	}
-	if len(o.idempotent) > 0 && p.IsIdempotent == nil {
-		p.IsIdempotent = errs.IdempotentProcedures(o.idempotent...)
+	if len(o.idempotent) > 0 {
+		listed := errs.IdempotentProcedures(o.idempotent...)
+		if given := p.IsIdempotent; given != nil {
+			p.IsIdempotent = func(req *http.Request) bool { return given(req) || listed(req) }
+		} else {
+			p.IsIdempotent = listed
+		}
 	}
 	return p
 }
@@ -115,7 +127,7 @@ func bearerLayer(sc *stackConfig, proxied http.RoundTripper, o options) (http.Ro
 	if cfg.AuthType == config.AuthNone {
 		return proxied, nil
 	}
-	session := sessionClient(proxied, o)
+	session := sessionClient(proxied, o.sessionOptions)
 	store := o.store
 	if store == nil {
 		api, err := authn.ParseAPI(cfg.AuthMetadataAPI)
@@ -128,7 +140,11 @@ func bearerLayer(sc *stackConfig, proxied http.RoundTripper, o options) (http.Ro
 		}
 		store = authn.NewRemoteConfigStore(session, sc.baseURL(), sopts...)
 	}
-	aopts := append([]authn.Option{sc.authnOption(), authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...)}, o.authnOpts...)
+	aopts := make([]authn.Option, 0, len(o.authnOpts)+5)
+	for _, opt := range o.authnOpts {
+		aopts = append(aopts, opt)
+	}
+	aopts = append(aopts, sc.authnOption(), authn.WithClock(o.now), authn.WithLogger(o.log), authn.WithHosts(o.hosts...))
 	if o.tokenSource != nil {
 		aopts = append(aopts, authn.WithTokenSource(o.tokenSource))
 	}

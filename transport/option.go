@@ -14,29 +14,73 @@ import (
 	"github.com/authwire/authwire/proxyauth"
 )
 
-// Option configures [Base], [Session], [New] and [NewClient]. Options that
-// do not apply to a constructor are ignored by it.
-type Option interface{ apply(*options) }
+// Options are typed by the constructor that reads them, so that an option a
+// constructor does not use does not compile there:
+//
+//	option                     Base  Session  New, NewClient
+//	BaseOption                  yes    yes      yes
+//	  WithDialTimeout, WithTLSHandshakeTimeout, WithResponseHeaderTimeout,
+//	  WithHealthPings, WithDialer, WithRootCAs, WithClientCertificate
+//	SessionOption                      yes      yes
+//	  WithBaseTransport, WithProxyTokenSource, WithHosts, WithClock,
+//	  WithSessionTimeout
+//	Option                                      yes
+//	  WithTokenSource, WithConfigStore, WithLogger,
+//	  WithAuthnOptions, WithRetryPolicy, WithRetryNonIdempotent,
+//	  WithIdempotentProcedures
+//
+// A BaseOption is also a SessionOption and an Option; a SessionOption is
+// also an Option.
 
-type options struct {
+// Option configures [New] and [NewClient]. Every [SessionOption] and
+// [BaseOption] is one too.
+type Option interface{ applyToNew(*options) }
+
+// SessionOption configures [Session], [New] and [NewClient]: the proxy
+// layer, the credentials' hosts and the session's bounds. Every
+// [BaseOption] is one too.
+type SessionOption interface {
+	Option
+	applyToSession(*sessionOptions)
+}
+
+// BaseOption configures the base transport that [Base] returns and that
+// [Session], [New] and [NewClient] build: dialing, TLS and timeouts.
+type BaseOption interface {
+	SessionOption
+	applyToBase(*baseOptions)
+}
+
+// baseOptions is what [Base] reads.
+type baseOptions struct {
 	dialTimeout           time.Duration
 	tlsHandshakeTimeout   time.Duration
 	responseHeaderTimeout time.Duration
 	pingInterval          time.Duration
 	pingTimeout           time.Duration
-	sessionTimeout        time.Duration
 	rootCAs               *x509.CertPool
 	clientCerts           []tls.Certificate
 	dial                  func(ctx context.Context, network, addr string) (net.Conn, error)
+	given                 []string // names of the BaseOptions applied, for WithBaseTransport's check
+}
 
+// sessionOptions is what [Session] reads.
+type sessionOptions struct {
+	baseOptions
+	base           http.RoundTripper
+	proxySource    proxyauth.TokenSource
+	hosts          []string
+	now            func() time.Time
+	sessionTimeout time.Duration
+}
+
+// options is what [New] reads.
+type options struct {
+	sessionOptions
 	store       authn.ConfigStore
 	tokenSource authn.TokenSource
-	proxySource proxyauth.TokenSource
-	hosts       []string
 	log         *slog.Logger
-	now         func() time.Time
-	authnOpts   []authn.Option
-	base        http.RoundTripper
+	authnOpts   []authn.FlowOption
 	retry       *errs.Policy
 	retryAll    bool
 	idempotent  []string
@@ -45,9 +89,27 @@ type options struct {
 	cacheDir        *string // nil: no public client config cache; "": ~/.flyte/.cache
 }
 
+// baseOption is a BaseOption named for error messages.
+type baseOption struct {
+	name string
+	set  func(*baseOptions)
+}
+
+func (b baseOption) applyToBase(o *baseOptions) {
+	o.given = append(o.given, b.name)
+	b.set(o)
+}
+func (b baseOption) applyToSession(o *sessionOptions) { b.applyToBase(&o.baseOptions) }
+func (b baseOption) applyToNew(o *options)            { b.applyToBase(&o.baseOptions) }
+
+type sessionOption func(*sessionOptions)
+
+func (f sessionOption) applyToSession(o *sessionOptions) { f(o) }
+func (f sessionOption) applyToNew(o *options)            { f(&o.sessionOptions) }
+
 type optionFunc func(*options)
 
-func (f optionFunc) apply(o *options) { f(o) }
+func (f optionFunc) applyToNew(o *options) { f(o) }
 
 // Defaults of the base transport.
 const (
@@ -57,50 +119,76 @@ const (
 	DefaultPingTimeout         = 15 * time.Second
 )
 
-func defaultOptions() options {
-	return options{
+func defaultBaseOptions() baseOptions {
+	return baseOptions{
 		dialTimeout:         DefaultDialTimeout,
 		tlsHandshakeTimeout: DefaultTLSHandshakeTimeout,
 		pingInterval:        DefaultPingInterval,
 		pingTimeout:         DefaultPingTimeout,
-		sessionTimeout:      DefaultSessionTimeout,
-		log:                 slog.New(slog.DiscardHandler),
-		now:                 time.Now,
 	}
 }
 
-func collect(opts []Option) options {
-	o := defaultOptions()
+func defaultSessionOptions() sessionOptions {
+	return sessionOptions{baseOptions: defaultBaseOptions(), sessionTimeout: DefaultSessionTimeout, now: time.Now}
+}
+
+func collectBase(opts []BaseOption) baseOptions {
+	o := defaultBaseOptions()
 	for _, opt := range opts {
-		opt.apply(&o)
+		opt.applyToBase(&o)
 	}
 	return o
 }
 
+func collectSession(opts []SessionOption) (sessionOptions, error) {
+	o := defaultSessionOptions()
+	for _, opt := range opts {
+		opt.applyToSession(&o)
+	}
+	return o, o.check()
+}
+
+func collect(opts []Option) (options, error) {
+	o := options{sessionOptions: defaultSessionOptions(), log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		opt.applyToNew(&o)
+	}
+	return o, o.check()
+}
+
+// check rejects base options given with WithBaseTransport, which replaces
+// the transport they configure.
+func (o *sessionOptions) check() error {
+	if o.base != nil && len(o.given) > 0 {
+		return configError(nil, "WithBaseTransport replaces the base transport that "+o.given[0]+" configures; give one or the other")
+	}
+	return nil
+}
+
 // WithDialTimeout bounds establishing a TCP connection (default 10 s).
-func WithDialTimeout(d time.Duration) Option {
-	return optionFunc(func(o *options) { o.dialTimeout = d })
+func WithDialTimeout(d time.Duration) BaseOption {
+	return baseOption{"WithDialTimeout", func(o *baseOptions) { o.dialTimeout = d }}
 }
 
 // WithTLSHandshakeTimeout bounds the TLS handshake (default 10 s).
-func WithTLSHandshakeTimeout(d time.Duration) Option {
-	return optionFunc(func(o *options) { o.tlsHandshakeTimeout = d })
+func WithTLSHandshakeTimeout(d time.Duration) BaseOption {
+	return baseOption{"WithTLSHandshakeTimeout", func(o *baseOptions) { o.tlsHandshakeTimeout = d }}
 }
 
 // WithResponseHeaderTimeout bounds the wait for response headers after the
 // request is written. It is off by default: streaming servers may send
 // headers only with their first message, minutes later. Bound unary calls
 // with a context deadline instead.
-func WithResponseHeaderTimeout(d time.Duration) Option {
-	return optionFunc(func(o *options) { o.responseHeaderTimeout = d })
+func WithResponseHeaderTimeout(d time.Duration) BaseOption {
+	return baseOption{"WithResponseHeaderTimeout", func(o *baseOptions) { o.responseHeaderTimeout = d }}
 }
 
 // WithHealthPings sends an HTTP/2 ping on a connection idle for interval and
 // closes it when no answer comes within timeout, so long streams over dead
 // connections fail instead of hanging (defaults 30 s and 15 s; zero interval
 // disables).
-func WithHealthPings(interval, timeout time.Duration) Option {
-	return optionFunc(func(o *options) { o.pingInterval, o.pingTimeout = interval, timeout })
+func WithHealthPings(interval, timeout time.Duration) BaseOption {
+	return baseOption{"WithHealthPings", func(o *baseOptions) { o.pingInterval, o.pingTimeout = interval, timeout }}
 }
 
 // WithDialer replaces the base transport's dialer (a net.Dialer with the
@@ -108,27 +196,23 @@ func WithHealthPings(interval, timeout time.Duration) Option {
 // instrumentation. dial receives the request's context, so httptrace hooks
 // in it still see the connection; it also dials the HTTP proxy when one is
 // used. The dial timeout then is dial's concern.
-func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) Option {
-	return optionFunc(func(o *options) { o.dial = dial })
+func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) BaseOption {
+	return baseOption{"WithDialer", func(o *baseOptions) { o.dial = dial }}
 }
 
 // WithRootCAs replaces the system roots (caCertFilePath is still added).
-func WithRootCAs(pool *x509.CertPool) Option {
-	return optionFunc(func(o *options) { o.rootCAs = pool })
+func WithRootCAs(pool *x509.CertPool) BaseOption {
+	return baseOption{"WithRootCAs", func(o *baseOptions) { o.rootCAs = pool }}
 }
 
 // WithClientCertificate presents cert to servers that ask for one (mTLS).
-func WithClientCertificate(cert tls.Certificate) Option {
-	return optionFunc(func(o *options) { o.clientCerts = append(o.clientCerts, cert) })
+func WithClientCertificate(cert tls.Certificate) BaseOption {
+	return baseOption{"WithClientCertificate", func(o *baseOptions) { o.clientCerts = append(o.clientCerts, cert) }}
 }
 
-// WithClientConfig uses cc instead of asking the server's
-// AuthMetadataService (flytekit's StaticClientConfigStore).
-func WithClientConfig(cc authn.ClientConfig) Option {
-	return optionFunc(func(o *options) { o.store = authn.StaticConfigStore(cc) })
-}
-
-// WithConfigStore replaces the remote client-config store.
+// WithConfigStore replaces the remote client-config store, which asks the
+// server's AuthMetadataService. [authn.StaticConfigStore] gives a fixed
+// client configuration instead (flytekit's StaticClientConfigStore).
 func WithConfigStore(store authn.ConfigStore) Option {
 	return optionFunc(func(o *options) { o.store = store })
 }
@@ -140,19 +224,21 @@ func WithTokenSource(src authn.TokenSource) Option {
 
 // WithProxyTokenSource supplies the proxy token from src instead of
 // proxyCommand.
-func WithProxyTokenSource(src proxyauth.TokenSource) Option {
-	return optionFunc(func(o *options) { o.proxySource = src })
+func WithProxyTokenSource(src proxyauth.TokenSource) SessionOption {
+	return sessionOption(func(o *sessionOptions) { o.proxySource = src })
 }
 
 // WithHosts adds hosts that receive the bearer and proxy tokens besides the
 // endpoint's own: "host", "host:port" (with the endpoint's scheme) or
 // "https://host:port". A token goes only to a request whose scheme and host
-// both match.
-func WithHosts(hosts ...string) Option {
-	return optionFunc(func(o *options) { o.hosts = append(o.hosts, hosts...) })
+// both match. The proxy layer and, in New's stack, the bearer layer use
+// them; a malformed entry is an InvalidArgument error at construction.
+func WithHosts(hosts ...string) SessionOption {
+	return sessionOption(func(o *sessionOptions) { o.hosts = append(o.hosts, hosts...) })
 }
 
-// WithLogger sets the logger for the stack's events (never credentials).
+// WithLogger sets the logger for the stack's events (never credentials): the
+// bearer layer's, and the retry layer's unless a WithRetryPolicy sets its own.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(o *options) {
 		if l != nil {
@@ -161,29 +247,38 @@ func WithLogger(l *slog.Logger) Option {
 	})
 }
 
-// WithClock replaces time.Now for token expiry.
-func WithClock(now func() time.Time) Option {
-	return optionFunc(func(o *options) {
+// WithClock replaces time.Now for the expiry of bearer and proxy tokens: the
+// stack's one clock, which New passes to every layer.
+func WithClock(now func() time.Time) SessionOption {
+	return sessionOption(func(o *sessionOptions) {
 		if now != nil {
 			o.now = now
 		}
 	})
 }
 
-// WithAuthnOptions passes options to the bearer layer's [authn.New].
-func WithAuthnOptions(opts ...authn.Option) Option {
+// WithAuthnOptions passes flow options to the bearer layer's [authn.New]:
+// the prompt, browser, keyring, token store, client-secret style, refresh
+// window and timeouts. What the stack shares across its layers is set with
+// this package's options instead (WithTokenSource, WithClock, WithLogger,
+// WithHosts); authn's options of the same names are not FlowOptions and do
+// not compile here.
+func WithAuthnOptions(opts ...authn.FlowOption) Option {
 	return optionFunc(func(o *options) { o.authnOpts = append(o.authnOpts, opts...) })
 }
 
 // WithBaseTransport replaces the base transport that [New] and [Session]
 // build from the configuration (TLS, proxy, timeouts) with rt, for
 // instrumentation or tests. The proxy, bearer and errs layers still apply.
-func WithBaseTransport(rt http.RoundTripper) Option {
-	return optionFunc(func(o *options) { o.base = rt })
+// A [BaseOption] configures the transport rt replaces, so giving one with
+// WithBaseTransport is an InvalidArgument error.
+func WithBaseTransport(rt http.RoundTripper) SessionOption {
+	return sessionOption(func(o *sessionOptions) { o.base = rt })
 }
 
 // WithRetryPolicy replaces the retry policy [New] builds from maxRetries,
-// maxBackoffDelay and perRetryTimeout.
+// maxBackoffDelay and perRetryTimeout. A nil p.Logger takes WithLogger's;
+// WithRetryNonIdempotent and WithIdempotentProcedures add to p.
 func WithRetryPolicy(p errs.Policy) Option {
 	return optionFunc(func(o *options) { o.retry = &p })
 }
@@ -202,7 +297,8 @@ func WithRetryNonIdempotent() Option {
 // failure. Connect and gRPC calls are POSTs, so by default the layer
 // resends only Flyte's read-only procedures (a built-in table), the calls
 // [Interceptor] marks from the client's declared idempotency level, and
-// those whose failure provably happened before the server saw them.
+// those whose failure provably happened before the server saw them. It adds
+// to a WithRetryPolicy's IsIdempotent.
 func WithIdempotentProcedures(procedures ...string) Option {
 	return optionFunc(func(o *options) { o.idempotent = append(o.idempotent, procedures...) })
 }

@@ -18,8 +18,8 @@ const DefaultSessionTimeout = time.Minute
 // WithSessionTimeout bounds one request of [Session] and of the session
 // [New] uses for metadata and token calls (default [DefaultSessionTimeout];
 // zero or less keeps the default). It does not apply to RPCs.
-func WithSessionTimeout(d time.Duration) Option {
-	return optionFunc(func(o *options) {
+func WithSessionTimeout(d time.Duration) SessionOption {
+	return sessionOption(func(o *sessionOptions) {
 		if d > 0 {
 			o.sessionTimeout = d
 		}
@@ -33,12 +33,15 @@ func WithSessionTimeout(d time.Duration) Option {
 // only to the same host without a downgrade to cleartext (see
 // [ErrRedirectRefused]): these calls carry the client secret, codes,
 // refresh tokens and the proxy token.
-func Session(cfg *config.Platform, opts ...Option) (*http.Client, error) {
+func Session(cfg *config.Platform, opts ...SessionOption) (*http.Client, error) {
 	sc, err := parseConfig(cfg, false)
 	if err != nil {
 		return nil, err
 	}
-	o := collect(opts)
+	o, err := collectSession(opts)
+	if err != nil {
+		return nil, err
+	}
 	proxied, err := proxiedBase(sc, o)
 	if err != nil {
 		return nil, err
@@ -50,7 +53,7 @@ func Session(cfg *config.Platform, opts ...Option) (*http.Client, error) {
 // the session timeout, the redirect policy, and transport failures as
 // *errs.Error values with the stack's hints (an unknown certificate names
 // caCertFilePath), as the errs layer gives them for RPCs.
-func sessionClient(rt http.RoundTripper, o options) *http.Client {
+func sessionClient(rt http.RoundTripper, o sessionOptions) *http.Client {
 	return &http.Client{Transport: sessionErrors{rt}, CheckRedirect: checkRedirect, Timeout: o.sessionTimeout}
 }
 
@@ -73,8 +76,11 @@ func (s sessionErrors) CloseIdleConnections() {
 }
 
 // proxiedBase is the session's transport: the proxy layer over the base.
-func proxiedBase(sc *stackConfig, o options) (http.RoundTripper, error) {
-	base, err := newBase(sc, o)
+func proxiedBase(sc *stackConfig, o sessionOptions) (http.RoundTripper, error) {
+	if o.base != nil {
+		return proxyLayer(sc, o.base, o)
+	}
+	base, err := newBase(sc, o.baseOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +90,7 @@ func proxiedBase(sc *stackConfig, o options) (http.RoundTripper, error) {
 // proxyLayer wraps base with the proxy credential for the endpoint's origin
 // and WithHosts' (which take the endpoint's scheme when they name none):
 // WithProxyTokenSource's source, else proxyCommand's, else none.
-func proxyLayer(sc *stackConfig, base http.RoundTripper, o options) (http.RoundTripper, error) {
+func proxyLayer(sc *stackConfig, base http.RoundTripper, o sessionOptions) (http.RoundTripper, error) {
 	hosts, err := sc.origins(o.hosts) // checked with or without a proxy credential
 	if err != nil {
 		return nil, err

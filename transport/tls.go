@@ -17,7 +17,7 @@ import (
 // WithRootCAs) plus the PEM file at cfg.CACertFilePath, and client
 // certificates. Every host is verified against it; for InsecureSkipVerify,
 // see [pinConfig].
-func tlsConfig(cfg *config.Platform, o options) (*tls.Config, error) {
+func tlsConfig(cfg *config.Platform, o baseOptions) (*tls.Config, error) {
 	c := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: o.clientCerts}
 	roots := o.rootCAs
 	if cfg.CACertFilePath != "" {

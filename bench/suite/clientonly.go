@@ -99,7 +99,7 @@ func StubStack(ctx context.Context, next http.RoundTripper) (http.RoundTripper, 
 	proxyTok := rand.Text() + rand.Text()
 	return transport.New(ctx, &config.Platform{Endpoint: "flyte.example.com", AuthType: config.AuthPKCE},
 		transport.WithBaseTransport(next),
-		transport.WithClientConfig(authn.ClientConfig{AuthorizationMetadataKey: "authorization"}),
+		transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{AuthorizationMetadataKey: "authorization"})),
 		transport.WithTokenSource(authn.TokenSourceFunc(func(context.Context) (*oauth2.Token, error) { return tok, nil })),
 		transport.WithProxyTokenSource(proxyauth.TokenSourceFunc(func(context.Context) (string, time.Time, error) {
 			return proxyTok, time.Now().Add(time.Hour), nil

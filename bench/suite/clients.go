@@ -69,7 +69,7 @@ func Stack(ctx context.Context, t *benchserver.Target, tr Transport, opts ...tra
 		TokenEndpoint:            URL(t, tr) + benchserver.TokenPath,
 		AuthorizationMetadataKey: "authorization",
 	}
-	opts = append([]transport.Option{transport.WithRootCAs(t.Pool), transport.WithClientConfig(cc)}, opts...)
+	opts = append([]transport.Option{transport.WithRootCAs(t.Pool), transport.WithConfigStore(authn.StaticConfigStore(cc))}, opts...)
 	return transport.New(ctx, Platform(t, tr), opts...)
 }
 

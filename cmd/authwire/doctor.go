@@ -254,7 +254,10 @@ func (d *doctor) loadConfig() step {
 	}
 	d.store = authn.NewRemoteConfigStore(d.session, d.baseURL)
 	// No retries: the checks report a failure as it happened.
-	opts := append(d.transportOptions(), transport.WithConfigStore(d.store), transport.WithRetryPolicy(errs.Policy{MaxRetries: -1}))
+	opts := []transport.Option{transport.WithConfigStore(d.store), transport.WithRetryPolicy(errs.Policy{MaxRetries: -1})}
+	for _, o := range d.transportOptions() {
+		opts = append(opts, o)
+	}
 	if d.rt, err = d.c.newStack(d.cfg, opts...); err != nil {
 		return failedErr("", err)
 	}
@@ -262,17 +265,26 @@ func (d *doctor) loadConfig() step {
 	return passed("%s", l.describe())
 }
 
-// transportOptions are the options of every transport the doctor builds:
-// the test dialer, if any, and proxyCommand's token shared with the check.
-func (d *doctor) transportOptions() []transport.Option {
-	var opts []transport.Option
-	if d.c.dial != nil {
-		opts = append(opts, transport.WithDialer(d.c.dial))
+// transportOptions are the options of the session and the stack the doctor
+// builds: baseOptions and proxyCommand's token shared with the check.
+func (d *doctor) transportOptions() []transport.SessionOption {
+	var opts []transport.SessionOption
+	for _, o := range d.baseOptions() {
+		opts = append(opts, o)
 	}
 	if d.proxyToken != nil {
 		opts = append(opts, transport.WithProxyTokenSource(d.proxyToken))
 	}
 	return opts
+}
+
+// baseOptions are the options of every transport the doctor builds: the
+// test dialer, if any.
+func (d *doctor) baseOptions() []transport.BaseOption {
+	if d.c.dial == nil {
+		return nil
+	}
+	return []transport.BaseOption{transport.WithDialer(d.c.dial)}
 }
 
 // checkProcedure validates a --probe value: "/package.Service/Method".

@@ -105,7 +105,7 @@ type probe struct {
 // the connection.
 func (d *doctor) runProbe(ctx context.Context) *probe {
 	p := &probe{}
-	base, err := transport.Base(d.cfg, d.transportOptions()...)
+	base, err := transport.Base(d.cfg, d.baseOptions()...)
 	if err != nil {
 		p.err = err
 		return p

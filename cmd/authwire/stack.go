@@ -18,7 +18,7 @@ import (
 // the client secret and the command settings now, so configuration mistakes
 // surface here; it makes no network call. opts come last and win.
 func (c *cli) newStack(cfg *config.Platform, opts ...transport.Option) (http.RoundTripper, error) {
-	aopts := []authn.Option{authn.WithPrompt(c.stderr), authn.WithBrowser(c.openBrowser)}
+	aopts := []authn.FlowOption{authn.WithPrompt(c.stderr), authn.WithBrowser(c.openBrowser)}
 	if c.keyring != nil {
 		aopts = append(aopts, authn.WithKeyring(c.keyring))
 	}

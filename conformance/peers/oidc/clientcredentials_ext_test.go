@@ -97,7 +97,7 @@ func TestClientCredentials(t *testing.T) {
 				opts = append(opts, transport.WithAuthnOptions(authn.WithAuthStyle(oauth2.AuthStyleInParams)))
 			}
 			if tc.static {
-				opts = append(opts, transport.WithClientConfig(authn.ClientConfig{TokenEndpoint: peer.issuer + "/token"}))
+				opts = append(opts, transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{TokenEndpoint: peer.issuer + "/token"})))
 			}
 			c, rec := peertest.Stack(t, server(), res, cfg, opts...)
 			peertest.CallAll(t, c, res)
@@ -159,7 +159,7 @@ func TestClientCredentialsRejected(t *testing.T) {
 			cfg := peertest.Platform(res, config.AuthClientSecret)
 			cfg.ClientID, cfg.ClientSecret, cfg.Scopes = tc.client, tc.secret, []string{"all"}
 			c, rec := peertest.Stack(t, server(), res, cfg,
-				transport.WithClientConfig(authn.ClientConfig{TokenEndpoint: peer.issuer + "/token"}),
+				transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{TokenEndpoint: peer.issuer + "/token"})),
 				transport.WithAuthnOptions(authn.WithAuthStyle(tc.style)))
 			err := peertest.Protocols[1].Call(t.Context(), c, res)
 			if !peertest.IsCode(err, errs.Unauthenticated) {

@@ -170,7 +170,7 @@ func Stack(t *testing.T, srv Server, res *resource.Server, cfg *config.Platform,
 		t.Fatal(err)
 	}
 	rec := &Recorder{Next: base, Resource: res.Endpoint(), TokenPath: srv.TokenPath, DevicePath: srv.DevicePath}
-	c, err := transport.NewClient(t.Context(), cfg, append(opts, roots, transport.WithBaseTransport(rec))...)
+	c, err := transport.NewClient(t.Context(), cfg, append(opts, transport.WithBaseTransport(rec))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func (l *Logins) Opened() []string {
 }
 
 // NoLogin is a browser opener that fails the test: no login may start.
-func NoLogin(t *testing.T) authn.Option {
+func NoLogin(t *testing.T) authn.FlowOption {
 	return authn.WithBrowser(func(context.Context, string) error {
 		t.Error("a login was started")
 		return errors.New("no login expected")

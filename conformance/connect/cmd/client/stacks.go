@@ -86,13 +86,7 @@ func (s *stacks) build(ctx context.Context, key stackKey) (*stack, error) {
 		return nil, fmt.Errorf("client: unsupported HTTP version %v", key.httpVersion)
 	}
 	cfg := &config.Platform{Endpoint: key.hostPort, Insecure: key.serverCert == ""}
-	opts := []transport.Option{
-		transport.WithTokenSource(authn.StaticToken(randomToken())),
-		transport.WithProxyTokenSource(proxyauth.Static(randomToken())),
-		// The reference server has no AuthMetadataService to ask for the
-		// token's header: say it here, as a user of such a server would.
-		transport.WithClientConfig(authn.ClientConfig{AuthorizationMetadataKey: "authorization"}),
-	}
+	var baseOpts []transport.BaseOption
 	if !cfg.Insecure {
 		// TLS: the base transport offers h2 and http/1.1 by ALPN, and the
 		// reference server accepts only the version under test.
@@ -100,17 +94,17 @@ func (s *stacks) build(ctx context.Context, key stackKey) (*stack, error) {
 		if !roots.AppendCertsFromPEM([]byte(key.serverCert)) {
 			return nil, errors.New("client: server_tls_cert holds no PEM certificate")
 		}
-		opts = append(opts, transport.WithRootCAs(roots))
+		baseOpts = append(baseOpts, transport.WithRootCAs(roots))
 		if key.clientCert != "" || key.clientCertKey != "" {
 			cert, err := tls.X509KeyPair([]byte(key.clientCert), []byte(key.clientCertKey))
 			if err != nil {
 				return nil, fmt.Errorf("client: client_tls_creds: %w", err)
 			}
-			opts = append(opts, transport.WithClientCertificate(cert))
+			baseOpts = append(baseOpts, transport.WithClientCertificate(cert))
 		}
 	}
 	// The base is authwire's own, built from the same configuration and
-	// options as transport.NewClient would, under the context probe.
+	// base options as transport.NewClient would, under the context probe.
 	var base http.RoundTripper
 	if cfg.Insecure && key.httpVersion == conformancev1.HTTPVersion_HTTP_VERSION_1 {
 		// insecure: true means h2c with prior knowledge, which an HTTP/1.1
@@ -118,12 +112,18 @@ func (s *stacks) build(ctx context.Context, key stackKey) (*stack, error) {
 		base = cleartextHTTP1()
 	} else {
 		var err error
-		if base, err = transport.Base(cfg, opts...); err != nil {
+		if base, err = transport.Base(cfg, baseOpts...); err != nil {
 			return nil, err
 		}
 	}
-	opts = append(opts, transport.WithBaseTransport(contextProbe{next: base}))
-	client, err := transport.NewClient(ctx, cfg, opts...)
+	client, err := transport.NewClient(ctx, cfg,
+		transport.WithBaseTransport(contextProbe{next: base}),
+		transport.WithTokenSource(authn.StaticToken(randomToken())),
+		transport.WithProxyTokenSource(proxyauth.Static(randomToken())),
+		// The reference server has no AuthMetadataService to ask for the
+		// token's header: say it here, as a user of such a server would.
+		transport.WithConfigStore(authn.StaticConfigStore(authn.ClientConfig{AuthorizationMetadataKey: "authorization"})),
+	)
 	if err != nil {
 		return nil, err
 	}
