@@ -27,7 +27,7 @@ type retriedBody struct {
 	attempts int
 }
 
-// AttemptsOf returns how many attempts the retry layer ([Wrap]) made for the
+// AttemptsOf returns how many attempts the retry layer ([NewRetryTransport]) made for the
 // call resp answers: more than 1 when it retried and then handed on the last
 // failed response. It returns 1 for any other response and 0 for nil.
 //

@@ -1,8 +1,17 @@
 // Package errs holds authwire's one error type, [Error], its codes (the
 // gRPC/Connect code set, [Code]), the Flyte exception family ([Kind]), the
 // reading of failures off the wire and off the network, and the retry layer
-// ([Wrap]), the outermost layer of the stack — flytekit's
-// wrap_exceptions_channel and RetryExceptionWrapperInterceptor.
+// ([NewRetryTransport], [Transport]) — flytekit's wrap_exceptions_channel and
+// RetryExceptionWrapperInterceptor. transport.New puts the retry layer over
+// the bearer layer, under only the bridge that hands connect-go clients
+// their codes.
+//
+// The retry layer lives here, not in a package of its own, because what it
+// decides is what this package reads: whether a failure is transient, and
+// whether it provably happened before the server saw the request, are
+// answers of the same classification that builds the *Error. A separate
+// package would have to export that classification, or read the response
+// a second time.
 //
 // # One error type, every protocol
 //
@@ -46,7 +55,7 @@
 //
 // # Retries
 //
-// [Wrap] returns a [*Transport] that retries, inside RoundTrip, the
+// [NewRetryTransport] returns a [*Transport] that retries, inside RoundTrip, the
 // transient failures of calls that are safe to send again: Unavailable
 // answers and HTTP 429/503 for idempotent requests (GET, Connect GET,
 // Flyte's read-only procedures from a built-in table, calls whose context

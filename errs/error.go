@@ -17,9 +17,11 @@ type Error struct {
 	// Code is the gRPC/Connect code.
 	Code Code
 	// Op names who raised the error: the layer or package of the stack
-	// ("transport", "errs", "authn", "proxyauth", "credcmd"), or "server"
-	// for a failure the server reported, as transport's connect
-	// interceptors present it.
+	// ("transport" for a failure of the connection or the base transport,
+	// "retry" for the retry layer's own, "authn", "proxyauth", "credcmd"),
+	// or "server" for a failure the server reported (an error answer read
+	// by the stack, or a wire error through transport's connect
+	// interceptors).
 	Op string
 	// Message describes the failure: for a wire failure, the server's
 	// message. It never holds a token or a secret.

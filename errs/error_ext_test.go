@@ -115,10 +115,10 @@ func TestErrorString(t *testing.T) {
 	}{
 		{&errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "invalid configuration", Err: errors.New("no clientId"), Hint: "set clientId"},
 			"authn: invalid configuration: no clientId (set clientId)"},
-		{&errs.Error{Code: errs.NotFound, Op: "errs", Procedure: "GET https://flyte.test/api/v1/tasks/x", HTTPStatus: 404, Message: "no such task"},
-			"errs: GET https://flyte.test/api/v1/tasks/x: not_found (HTTP 404): no such task"},
-		{&errs.Error{Code: errs.Unavailable, Op: "errs", Procedure: "/svc/M", HTTPStatus: 200, Attempts: 4, Message: "down"},
-			"errs: /svc/M: unavailable: giving up after 4 attempts: down"},
+		{&errs.Error{Code: errs.NotFound, Op: "server", Procedure: "GET https://flyte.test/api/v1/tasks/x", HTTPStatus: 404, Message: "no such task"},
+			"server: GET https://flyte.test/api/v1/tasks/x: not_found (HTTP 404): no such task"},
+		{&errs.Error{Code: errs.Unavailable, Op: "retry", Procedure: "/svc/M", HTTPStatus: 200, Attempts: 4, Message: "down"},
+			"retry: /svc/M: unavailable: giving up after 4 attempts: down"},
 		{&errs.Error{Op: "x"}, "x"},
 		{nil, "errs: <nil>"},
 	}

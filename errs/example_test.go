@@ -43,7 +43,7 @@ func ExampleFromResponse() {
 
 // A server that is unavailable twice: the layer retries the GET and the
 // caller sees the success.
-func ExampleWrap() {
+func ExampleNewRetryTransport() {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		if calls.Add(1) <= 2 {
@@ -54,7 +54,7 @@ func ExampleWrap() {
 	}))
 	defer srv.Close()
 
-	client := &http.Client{Transport: errs.Wrap(http.DefaultTransport, errs.Policy{
+	client := &http.Client{Transport: errs.NewRetryTransport(http.DefaultTransport, errs.Policy{
 		MaxRetries: 3,
 		Rand:       func(int64) int64 { return 0 }, // no waiting, for the example
 	})}
@@ -82,7 +82,7 @@ func ExampleWithIdempotent() {
 	}))
 	defer srv.Close()
 
-	client := &http.Client{Transport: errs.Wrap(http.DefaultTransport, errs.Policy{
+	client := &http.Client{Transport: errs.NewRetryTransport(http.DefaultTransport, errs.Policy{
 		Rand: func(int64) int64 { return 0 }, // no waiting, for the example
 	})}
 	ctx := errs.WithIdempotent(context.Background())

@@ -47,7 +47,7 @@ func TestRetryWhatIsSafeToRepeat(t *testing.T) {
 				req = req.WithContext(errs.WithIdempotent(req.Context()))
 			}
 			tc.policy.Clock, tc.policy.Rand = newFakeClock(true), zeroRand
-			resp, err := errs.Wrap(s, tc.policy).RoundTrip(req)
+			resp, err := errs.NewRetryTransport(s, tc.policy).RoundTrip(req)
 			if err != nil {
 				t.Fatalf("RoundTrip: %v", err)
 			}

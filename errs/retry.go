@@ -174,8 +174,9 @@ type Transport struct {
 
 var _ http.RoundTripper = (*Transport)(nil)
 
-// Wrap returns the errs layer over next: a [*Transport] with the policy.
-func Wrap(next http.RoundTripper, policy Policy) http.RoundTripper {
+// NewRetryTransport returns the retry layer over next: a [*Transport] with
+// the policy (flytekit's wrap_exceptions_channel).
+func NewRetryTransport(next http.RoundTripper, policy Policy) http.RoundTripper {
 	return &Transport{Base: next, Policy: policy}
 }
 
@@ -320,12 +321,12 @@ func (t *Transport) retry(next http.RoundTripper, req *http.Request, resp *http.
 		}
 		if serr := sleep(ctx, clk, wait); serr != nil {
 			c, _ := contextCode(serr)
-			return nil, &Error{Code: c, Op: "errs", Protocol: p, Procedure: procedureOf(req, p), Attempts: attempt,
+			return nil, &Error{Code: c, Op: "retry", Protocol: p, Procedure: procedureOf(req, p), Attempts: attempt,
 				Message: "stopped waiting to retry after " + v.reason, Err: serr}
 		}
 		r, gerr := replay(req)
 		if gerr != nil {
-			return nil, &Error{Code: Unknown, Op: "errs", Protocol: p, Procedure: procedureOf(req, p), Attempts: attempt,
+			return nil, &Error{Code: Unknown, Op: "retry", Protocol: p, Procedure: procedureOf(req, p), Attempts: attempt,
 				Message: "cannot replay the request body after " + v.reason, Err: gerr}
 		}
 		resp, err, timedOut = t.attempt(next, r)
@@ -366,7 +367,7 @@ func (t *Transport) judge(req *http.Request, p Protocol, resp *http.Response, er
 // judgeError classifies a Go error from the next hop.
 func (t *Transport) judgeError(req *http.Request, p Protocol, err error, timedOut bool, attempt int) verdict {
 	if timedOut {
-		e := &Error{Code: DeadlineExceeded, Op: "errs", Protocol: p, Procedure: procedureOf(req, p), Attempts: attempt,
+		e := &Error{Code: DeadlineExceeded, Op: "retry", Protocol: p, Procedure: procedureOf(req, p), Attempts: attempt,
 			Message: "the attempt timed out after " + t.Policy.PerTryTimeout.String(),
 			Hint:    "perRetryTimeout bounds each attempt; raise it, or leave it unset", Err: errAttemptTimeout}
 		return verdict{err: e, retry: true, reason: "a per-attempt timeout"}
@@ -375,7 +376,7 @@ func (t *Transport) judgeError(req *http.Request, p Protocol, err error, timedOu
 		// Produced by a layer below, before or instead of sending.
 		v := verdict{err: err, retry: inner.code() == Unavailable, reason: inner.code().String()}
 		if attempt > 1 {
-			v.err = &Error{Code: inner.code(), Op: "errs", Protocol: p, Procedure: procedureOf(req, p), Attempts: attempt, Err: err}
+			v.err = &Error{Code: inner.code(), Op: "retry", Protocol: p, Procedure: procedureOf(req, p), Attempts: attempt, Err: err}
 		}
 		return v
 	}

@@ -67,7 +67,7 @@ func TestRetryTransientThenSuccess(t *testing.T) {
 				payload = "payload"
 			}
 			req, bodies := newRequest(t, tc.method, tc.url, payload, true, tc.kv...)
-			resp, err := errs.Wrap(s, tc.policy).RoundTrip(req)
+			resp, err := errs.NewRetryTransport(s, tc.policy).RoundTrip(req)
 			if err != nil {
 				t.Fatalf("RoundTrip: %v", err)
 			}
@@ -111,7 +111,7 @@ func TestRetryGivesUp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := newScript(tc.last)
-			rt := errs.Wrap(s, errs.Policy{MaxRetries: tc.maxRetries, Clock: newFakeClock(true), Rand: zeroRand})
+			rt := errs.NewRetryTransport(s, errs.Policy{MaxRetries: tc.maxRetries, Clock: newFakeClock(true), Rand: zeroRand})
 			req, _ := newRequest(t, http.MethodGet, restURL, "", true)
 			resp, err := rt.RoundTrip(req)
 			if s.calls() != tc.attempts {
@@ -193,7 +193,7 @@ func TestRetryOnlyIdempotentUnlessNotSent(t *testing.T) {
 			t.Parallel()
 			s := newScript(tc.first, respond(200, "ok"))
 			req, bodies := newRequest(t, tc.method, tc.url, "payload", true, tc.kv...)
-			resp, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true), Rand: zeroRand}).RoundTrip(req)
+			resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true), Rand: zeroRand}).RoundTrip(req)
 			if s.calls() != tc.attempts {
 				t.Errorf("%d attempts, want %d", s.calls(), tc.attempts)
 			}
@@ -244,7 +244,7 @@ func TestRetryNeverFixesTheseCodes(t *testing.T) {
 			// the retry.
 			p := errs.Policy{Clock: newFakeClock(true), IsIdempotent: func(*http.Request) bool { return true }}
 			req, _ := newRequest(t, http.MethodPost, connectURL, "x", true, tc.kv...)
-			resp, err := errs.Wrap(s, p).RoundTrip(req)
+			resp, err := errs.NewRetryTransport(s, p).RoundTrip(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -282,7 +282,7 @@ func TestRetryAfter(t *testing.T) {
 			clk := newFakeClock(true)
 			s := newScript(tc.first(clk.Now()), respond(200, "ok"))
 			req, _ := newRequest(t, http.MethodGet, connectURL+"?connect=v1", "", true)
-			resp, err := errs.Wrap(s, errs.Policy{Clock: clk, Rand: zeroRand}).RoundTrip(req)
+			resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: clk, Rand: zeroRand}).RoundTrip(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -311,7 +311,7 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 	req = req.WithContext(ctx)
 	done := make(chan error, 1)
 	go func() {
-		resp, err := errs.Wrap(s, errs.Policy{Clock: clk}).RoundTrip(req)
+		resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: clk}).RoundTrip(req)
 		if resp != nil {
 			resp.Body.Close()
 		}
@@ -339,7 +339,7 @@ func TestRetryNotStartedPastDeadline(t *testing.T) {
 	defer cancel()
 	s := newScript(respond(503, "down", "Retry-After", "5"))
 	req, _ := newRequest(t, http.MethodGet, restURL, "", true)
-	resp, err := errs.Wrap(s, errs.Policy{Clock: clk}).RoundTrip(req.WithContext(ctx))
+	resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: clk}).RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		t.Fatalf("RoundTrip error %v, want the 503 itself", err)
 	}
@@ -353,7 +353,7 @@ func TestRetryNeedsGetBody(t *testing.T) {
 	t.Parallel()
 	s := newScript(respond(503, ""), respond(200, "ok"))
 	req, bodies := newRequest(t, http.MethodPut, restURL, "payload", false, "Idempotency-Key", "k")
-	resp, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
+	resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +370,7 @@ func TestRetryLeavesCallerRequestAlone(t *testing.T) {
 	req, bodies := newRequest(t, http.MethodGet, restURL+"?q=1", "payload", true, "X-Caller", "a")
 	body := req.Body
 	header := req.Header.Clone()
-	resp, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
+	resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +397,7 @@ func TestRetryDrainsDiscardedResponses(t *testing.T) {
 		func(*http.Request) (*http.Response, error) { return big, nil },
 		respond(200, "ok"))
 	req, _ := newRequest(t, http.MethodGet, restURL, "", true)
-	resp, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
+	resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +427,7 @@ func TestPerTryTimeout(t *testing.T) {
 		}
 		done := make(chan result, 1)
 		go func() {
-			resp, err := errs.Wrap(s, errs.Policy{Clock: clk, PerTryTimeout: 15 * time.Second, Rand: zeroRand}).RoundTrip(req)
+			resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: clk, PerTryTimeout: 15 * time.Second, Rand: zeroRand}).RoundTrip(req)
 			done <- result{resp, err}
 		}()
 		if d := <-clk.waits; d != 15*time.Second {
@@ -447,7 +447,7 @@ func TestPerTryTimeout(t *testing.T) {
 		t.Parallel()
 		s := newScript(hang)
 		req, _ := newRequest(t, http.MethodGet, restURL, "", true)
-		_, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true), PerTryTimeout: time.Second}).RoundTrip(req)
+		_, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true), PerTryTimeout: time.Second}).RoundTrip(req)
 		if errs.CodeOf(err) != errs.DeadlineExceeded || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("error %v, want DeadlineExceeded", err)
 		}
@@ -464,7 +464,7 @@ func TestPerTryTimeout(t *testing.T) {
 			return newResponse(200, "streamed body"), nil
 		})
 		req, _ := newRequest(t, http.MethodGet, restURL, "", true)
-		resp, err := errs.Wrap(s, errs.Policy{Clock: clk, PerTryTimeout: time.Second}).RoundTrip(req)
+		resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: clk, PerTryTimeout: time.Second}).RoundTrip(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -488,7 +488,7 @@ func TestRetryOfErrorsFromBelow(t *testing.T) {
 		cfg := &errs.Error{Code: errs.InvalidArgument, Op: "authn", Message: "no token endpoint"}
 		s := newScript(fail(cfg))
 		req, _ := newRequest(t, http.MethodGet, restURL, "", true)
-		_, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
+		_, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
 		if e, _ := errors.AsType[*errs.Error](err); e != cfg || s.calls() != 1 {
 			t.Errorf("error %v after %d attempts; want the same error after 1", err, s.calls())
 		}
@@ -498,7 +498,7 @@ func TestRetryOfErrorsFromBelow(t *testing.T) {
 		down := &errs.Error{Code: errs.Unavailable, Op: "authn", Message: "token request failed"}
 		s := newScript(fail(down))
 		req, _ := newRequest(t, http.MethodGet, restURL, "", true)
-		_, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
+		_, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
 		e, _ := errors.AsType[*errs.Error](err)
 		if s.calls() != 4 || e == nil || e.Attempts != 4 || !errors.Is(err, errs.ErrUnavailable) {
 			t.Fatalf("error %v after %d attempts; want unavailable after 4", err, s.calls())
@@ -512,7 +512,7 @@ func TestRetryOfErrorsFromBelow(t *testing.T) {
 		rejected := &errs.Error{Code: errs.Unauthenticated, Op: "authn", Message: `token request for client "app" rejected: invalid_client`}
 		s := newScript(fail(rejected))
 		req, _ := newRequest(t, http.MethodGet, restURL, "", true)
-		_, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
+		_, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
 		if e, _ := errors.AsType[*errs.Error](err); e != rejected || s.calls() != 1 || errs.KindOf(err) != errs.KindAuthentication {
 			t.Errorf("error %v after %d attempts; want the Authentication error after 1", err, s.calls())
 		}
@@ -526,7 +526,7 @@ func TestRetryLogs(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&lockedWriter{mu: &mu, w: &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := newScript(respond(503, ""), respond(503, ""), respond(200, "ok"))
 	req, _ := newRequest(t, http.MethodGet, restURL+"?token=abc", "", true)
-	resp, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true), Logger: log}).RoundTrip(req)
+	resp, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true), Logger: log}).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -556,7 +556,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 func TestTransportForwards(t *testing.T) {
 	t.Parallel()
 	base := &idleCloser{}
-	rt := errs.Wrap(base, errs.Policy{})
+	rt := errs.NewRetryTransport(base, errs.Policy{})
 	rt.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 	if base.closed != 1 {
 		t.Errorf("CloseIdleConnections was not forwarded")
@@ -582,7 +582,7 @@ func (o okTransport) RoundTrip(*http.Request) (*http.Response, error) { return o
 
 func TestSuccessAllocatesNothing(t *testing.T) {
 	ok := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/grpc"}, "Grpc-Status": {"0"}}, Body: http.NoBody}
-	rt := errs.Wrap(okTransport{ok}, errs.Policy{})
+	rt := errs.NewRetryTransport(okTransport{ok}, errs.Policy{})
 	req, err := http.NewRequest(http.MethodPost, connectURL, http.NoBody)
 	if err != nil {
 		t.Fatal(err)
@@ -601,7 +601,7 @@ func TestSuccessAllocatesNothing(t *testing.T) {
 func TestRetryConcurrentUse(t *testing.T) {
 	t.Parallel()
 	s := newScript(respond(503, ""), respond(200, "ok"))
-	rt := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true)})
+	rt := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true)})
 	var wg sync.WaitGroup
 	for range 32 {
 		wg.Go(func() {

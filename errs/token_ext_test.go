@@ -59,7 +59,7 @@ func TestTokenEndpointRefusalIsNotRetried(t *testing.T) {
 	t.Cleanup(idp.Close)
 
 	layer := &tokenLayer{tokenURL: idp.URL + "/oauth2/token", clientID: "my-app", clientSecret: clientSecret, next: http.DefaultTransport}
-	client := &http.Client{Transport: errs.Wrap(layer, errs.Policy{Clock: newFakeClock(true)})}
+	client := &http.Client{Transport: errs.NewRetryTransport(layer, errs.Policy{Clock: newFakeClock(true)})}
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://flyte.test/api/v1/projects", nil)
 	_, err := client.Do(req)
 	if err == nil {

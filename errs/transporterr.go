@@ -64,7 +64,7 @@ func FromTransportError(req *http.Request, err error) error {
 // *Error, and tells whether the attempt may be repeated.
 func classifyTransport(req *http.Request, err error) (*Error, failure) {
 	p := ProtocolOf(req)
-	e := &Error{Op: "errs", Protocol: p, Procedure: procedureOf(req, p), Err: err}
+	e := &Error{Op: "transport", Protocol: p, Procedure: procedureOf(req, p), Err: err}
 	f := describe(e, req, err)
 	return e, f
 }

@@ -125,7 +125,7 @@ func TestTransportFailures(t *testing.T) {
 				"Authorization", "Bearer "+querySecret)
 			req = req.WithContext(ctx)
 			s := &counting{next: tc.base}
-			_, err := errs.Wrap(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
+			_, err := errs.NewRetryTransport(s, errs.Policy{Clock: newFakeClock(true)}).RoundTrip(req)
 			if err == nil {
 				t.Fatal("RoundTrip succeeded")
 			}
@@ -193,7 +193,7 @@ func TestPlainHTTPToTLSServer(t *testing.T) {
 	t.Parallel()
 	srv := quietServer(t, nil, "tls")
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, strings.Replace(srv.URL, "https://", "http://", 1), nil)
-	resp, err := errs.Wrap(&http.Transport{}, errs.Policy{}).RoundTrip(req)
+	resp, err := errs.NewRetryTransport(&http.Transport{}, errs.Policy{}).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func responseError(resp *http.Response, p Protocol, limit int64) *Error {
 	if e == nil {
 		return nil
 	}
-	e.Op = "errs"
+	e.Op = "server"
 	e.Protocol = p
 	e.Procedure = procedureOf(resp.Request, p)
 	e.HTTPStatus = resp.StatusCode

@@ -50,7 +50,7 @@ func rpcClient() (*http.Client, *wiretest.Recorder) {
 	protos.SetUnencryptedHTTP2(true)
 	rec := &wiretest.Recorder{Next: &http.Transport{Protocols: protos}}
 	return &http.Client{
-		Transport:     errs.Wrap(rec, errs.Policy{MaxRetries: -1}),
+		Transport:     errs.NewRetryTransport(rec, errs.Policy{MaxRetries: -1}),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}, rec
 }

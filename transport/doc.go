@@ -4,13 +4,13 @@
 //
 //	caller (connect-go v1 or v2 client | REST client)
 //	  └ connect bridge  for Connect, gRPC and gRPC-Web calls: the stack's errors as connect errors too
-//	    └ errs layer    classify failures, retry transient ones
+//	    └ retry layer   classify failures (errs), retry transient ones
 //	      └ bearer layer attach the token; on rejection refresh once, replay once
 //	        └ proxy layer attach proxy-authorization to the endpoint's host
 //	          └ base     TLS (roots + CA file, mTLS, bootstrap+pin) | h2c; proxy; timeouts
 //
-// The errs layer is where every failure becomes an *errs.Error. The connect
-// bridge above it exists for connect-go, which reads any error of its HTTP
+// The retry layer (errs.Transport) is where every failure becomes an
+// *errs.Error. The connect bridge above it exists for connect-go, which reads any error of its HTTP
 // client that is not its own *connect.Error as Unavailable, and whose v1 and
 // v2 each know only their own type: for a request a connect-go client sent
 // (Connect, gRPC or gRPC-Web, see errs.ProtocolOf) it returns one error that
@@ -20,10 +20,12 @@
 // [Interceptor] (v1) and [InterceptorV2] (v2) do the same for the errors a
 // server sends, which connect-go decodes above the stack.
 //
-// An error's Op names who raised it: "transport" (configuration, TLS),
-// "authn" and "proxyauth" (credentials), "credcmd" (a credential command),
-// "errs" (the errs layer: transport failures, retries given up), "server"
-// (a failure the server reported, as the interceptors present it).
+// An error's Op names who raised it: "transport" (configuration, TLS, the
+// connection), "authn" and "proxyauth" (credentials), "credcmd" (a
+// credential command), "retry" (the retry layer's own: retries given up, a
+// body that cannot be replayed), "server" (a failure the server reported:
+// an error answer the stack read, or a wire error through the
+// interceptors).
 //
 // The session ([Session]) is the proxy layer over the base: every token,
 // device, refresh and metadata call goes through it, so the same TLS, proxy
@@ -52,7 +54,7 @@
 //   - [SessionOption] configures the proxy layer, the hosts credentials may
 //     go to, the clock and the session's bound, or replaces the base
 //     ([WithBaseTransport]): [Session], [New] and [NewClient] take it.
-//   - [Option] configures the bearer and errs layers (token source, config
+//   - [Option] configures the bearer and retry layers (token source, config
 //     store, logger, flow options, retry): [New] and [NewClient] take it.
 //
 // Every BaseOption is a SessionOption and every SessionOption an Option.

@@ -35,7 +35,7 @@ func New(ctx context.Context, cfg *config.Platform, opts ...Option) (http.RoundT
 	if err != nil {
 		return nil, err
 	}
-	return &connectBridge{next: errs.Wrap(rt, retryPolicy(cfg, o))}, nil
+	return &connectBridge{next: errs.NewRetryTransport(rt, retryPolicy(cfg, o))}, nil
 }
 
 // retryPolicy is the errs layer's policy: WithRetryPolicy, else the

@@ -23,7 +23,7 @@ func (r *report) markdown() string {
 	w(". The loopback server (`benchserver`) ran in a child process, so allocation figures are the client's alone.\n\n")
 	w("The stack from `transport.New`, outside in: %s.", "`"+strings.Join(r.layers, "` → `")+"`")
 	if !r.errsLayer {
-		w(" `transport.New` does not include the errs retry layer (`errs.Wrap`) at this commit, so it is not in these figures; `transport/alloc_ext_test.go` requires it to allocate nothing on success once it is.")
+		w(" `transport.New` does not include the errs retry layer (`errs.NewRetryTransport`) at this commit, so it is not in these figures; `transport/alloc_ext_test.go` requires it to allocate nothing on success once it is.")
 	}
 	w("\n\n")
 	r.goals(w)
