@@ -154,7 +154,9 @@ func (c *cli) noArgs(name string, args []string) (int, bool) {
 
 const globalFlagsHelp = `Global flags (accepted before or after the command):
   --config PATH     the config file: flytectl YAML or flytekit INI
-                    (default: $FLYTECTL_CONFIG, ./.flyte/config.yaml,
+                    (default: the first of ./config.yaml, ./.flyte/config.yaml,
+                    <git root>/.flyte/config.yaml, $UCTL_CONFIG,
+                    $FLYTECTL_CONFIG, ~/.union/config.yaml,
                     ~/.flyte/config.yaml, ~/.flyte/config; FLYTE_* variables
                     override the file)
   --output FORMAT   text (default) or json: one JSON object on stdout

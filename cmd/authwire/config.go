@@ -115,6 +115,9 @@ func (l *loaded) describe() string {
 	if p.ClientID != "" {
 		fmt.Fprintf(&b, ", clientId %q", p.ClientID)
 	}
+	if p.Org != "" {
+		fmt.Fprintf(&b, ", org %q", p.Org)
+	}
 	if len(p.ProxyCommand) > 0 {
 		b.WriteString(", proxyCommand set")
 	}
@@ -124,7 +127,7 @@ func (l *loaded) describe() string {
 // configHint is the advice for a configuration that could not be loaded.
 func configHint(l *loaded) string {
 	if l.path == "" {
-		return "pass --config PATH, set FLYTECTL_CONFIG, create ~/.flyte/config.yaml, or set FLYTE_PLATFORM_URL"
+		return "pass --config PATH, set FLYTECTL_CONFIG, create ~/.flyte/config.yaml, or set FLYTE_API_KEY, or FLYTE_ADMIN_ENDPOINT (FLYTE_PLATFORM_URL)"
 	}
 	return "fix the setting named above in " + l.path
 }

@@ -9,9 +9,11 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
 	"github.com/authwire/authwire/internal/idl"
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // checkProxy runs proxyCommand and GETs the anonymous metadata route through
@@ -55,11 +57,11 @@ func (d *doctor) getAnonymous(ctx context.Context, path string) (status int, err
 	if err != nil {
 		return 0, err
 	}
-	resp, err := d.session.Do(req)
+	resp, err := d.session.Do(req) //nolint:bodyclose // wire.Drain closes it
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
+	defer wire.Drain(resp)
 	if rerr := errs.FromResponse(resp); errs.CodeOf(rerr) == errs.Unauthenticated {
 		return resp.StatusCode, rerr
 	}
@@ -73,7 +75,7 @@ func (d *doctor) checkMetadata(ctx context.Context) step {
 	cc, err := d.store.ClientConfig(ctx)
 	if err == nil {
 		d.meta = cc
-		return passed("the server's client configuration: token endpoint %s, token header %s", orNone(cc.TokenEndpoint), orNone(cc.AuthorizationMetadataKey))
+		return d.metadataAnswered(cc)
 	}
 	code := errs.CodeOf(err)
 	absent := code == errs.Unimplemented || code == errs.NotFound
@@ -92,6 +94,53 @@ func (d *doctor) checkMetadata(ctx context.Context) step {
 		hint = "check that the endpoint is a Flyte admin and that nothing in between blocks gRPC or the REST routes"
 	}
 	return failed(hint, "the AuthMetadataService did not answer: %s", msg)
+}
+
+// noOAuth2MetadataHint is the advice when the server publishes no OAuth2
+// metadata (Flyte 2 without an authorization server configured).
+const noOAuth2MetadataHint = "set tokenUrl in the config, or runs.authMetadata.externalAuthServerBaseUrl on the server"
+
+// metadataAnswered is the verdict on the client configuration the server
+// published: which AuthMetadataService generation answered, the token
+// endpoint and header, and Flyte 2's dataplane domain. A server without
+// OAuth2 metadata fails the check when the flow needs a token endpoint and
+// tokenUrl is not set.
+func (d *doctor) metadataAnswered(cc *authn.ClientConfig) step {
+	detail := apiName(cc.API) + " answered"
+	if cc.NoOAuth2Metadata {
+		detail += ": no OAuth2 metadata (the server has no authorization server configured)"
+		if d.needsMetadata() {
+			if d.cfg.AuthType == config.AuthPKCE || d.cfg.AuthType == config.AuthDeviceFlow {
+				return failed("Pkce and DeviceFlow need the server's OAuth2 metadata: set runs.authMetadata.externalAuthServerBaseUrl on the server, or use authType ClientSecret with tokenUrl", "%s", detail)
+			}
+			return failed(noOAuth2MetadataHint, "%s", detail)
+		}
+		if d.cfg.TokenURL != "" {
+			detail += ", so the tokenUrl of the config is used"
+		}
+	} else {
+		detail += fmt.Sprintf(": token endpoint %s", orNone(cc.TokenEndpoint))
+	}
+	detail += fmt.Sprintf(", token header %s", orNone(cc.AuthorizationMetadataKey))
+	if cc.DataplaneDomain != "" {
+		detail += ", dataplane domain " + cc.DataplaneDomain
+	}
+	s := passed("%s", detail)
+	if cc.NoOAuth2Metadata && d.cfg.TokenURL == "" && d.cfg.AuthType != config.AuthNone {
+		s.Warnings = append(s.Warnings, "flows that need a token endpoint will fail: "+noOAuth2MetadataHint)
+	}
+	return s
+}
+
+// apiName names the AuthMetadataService generation that answered.
+func apiName(api authn.API) string {
+	switch api {
+	case authn.APIV1:
+		return "flyteidl.service.AuthMetadataService (v1, Flyte 1)"
+	case authn.APIV2:
+		return "flyteidl2.auth.AuthMetadataService (v2, Flyte 2)"
+	}
+	return "the AuthMetadataService"
 }
 
 // needsMetadata reports whether the configured flow cannot work without the
@@ -114,6 +163,8 @@ func (d *doctor) checkToken(ctx context.Context) step {
 		return skipped("authType None sends no token")
 	case config.AuthUnset:
 		return skipped("authType not set: calls go without a token until the server asks for one")
+	case config.AuthPassthrough:
+		return skipped("authType Passthrough takes the token from each request's caller: there is none to obtain")
 	case config.AuthClientSecret, config.AuthExternalCommand:
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d.timeout)
@@ -151,6 +202,9 @@ func (d *doctor) tokenFailure(err error) step {
 // so a failure shows as it happened): unary, gRPC, an empty request, any
 // answer accepted.
 func (d *doctor) checkCall(ctx context.Context) step {
+	if d.cfg.AuthType == config.AuthPassthrough {
+		return skipped("authType Passthrough: an authenticated call needs a caller's token")
+	}
 	c := connect.NewClient[idl.Empty, idl.Empty](&http.Client{Transport: d.rt}, d.baseURL+d.procedure, connect.WithGRPC(), idl.CodecOptions())
 	_, err := c.CallUnary(ctx, connect.NewRequest(&idl.Empty{}))
 	if err == nil {

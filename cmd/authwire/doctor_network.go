@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/authwire/authwire/errs"
+	"github.com/authwire/authwire/internal/wire"
 	"github.com/authwire/authwire/transport"
 )
 
@@ -120,12 +121,12 @@ func (d *doctor) runProbe(ctx context.Context) *probe {
 		p.err = err
 		return p
 	}
-	resp, err := base.RoundTrip(req)
+	resp, err := base.RoundTrip(req) //nolint:bodyclose // wire.Drain closes it
 	if err != nil {
 		p.err = errs.FromTransportError(req, err)
 		return p
 	}
-	resp.Body.Close()
+	wire.Drain(resp)
 	p.proto, p.status = resp.Proto, resp.StatusCode
 	return p
 }

@@ -283,6 +283,52 @@ var doctorCases = []doctorCase{
 		},
 		want: exitFailed,
 	},
+	{
+		name: "pass_flyte2_dataplane_domain",
+		opts: []authtest.Option{authtest.WithFlyte2(), authtest.WithDataplaneDomain("https://dp.example.org")},
+		setup: func(t *testing.T, srv *authtest.Server, _ *normalizer) (admin, map[string]string) {
+			return clientSecretSetup(t, srv), nil
+		},
+		want: exitOK,
+	},
+	{
+		name: "pass_flyte2_without_oauth2_metadata_token_url",
+		opts: []authtest.Option{authtest.WithFlyte2(), authtest.WithoutOAuth2Metadata()},
+		setup: func(t *testing.T, srv *authtest.Server, _ *normalizer) (admin, map[string]string) {
+			a := clientSecretSetup(t, srv)
+			a.Extra = "  tokenUrl: " + srv.TokenURL() + "\n"
+			return a, nil
+		},
+		want: exitOK,
+	},
+	{
+		name: "flyte2_without_oauth2_metadata",
+		opts: []authtest.Option{authtest.WithFlyte2(), authtest.WithoutOAuth2Metadata()},
+		setup: func(t *testing.T, srv *authtest.Server, _ *normalizer) (admin, map[string]string) {
+			return clientSecretSetup(t, srv), nil
+		},
+		want: exitFailed,
+	},
+	{
+		name: "flyte2_without_oauth2_metadata_external_command",
+		opts: []authtest.Option{authtest.WithFlyte2(), authtest.WithoutOAuth2Metadata()},
+		setup: func(_ *testing.T, srv *authtest.Server, _ *normalizer) (admin, map[string]string) {
+			return admin{
+				Endpoint:       srv.Endpoint(),
+				CACertFilePath: srv.CAFile(),
+				AuthType:       "ExternalCommand",
+				Command:        fakecmd.Fetch(srv.CommandTokenURL(), srv.CAFile()),
+			}, nil
+		},
+		want: exitOK,
+	},
+	{
+		name: "passthrough",
+		setup: func(_ *testing.T, srv *authtest.Server, _ *normalizer) (admin, map[string]string) {
+			return admin{Endpoint: srv.Endpoint(), CACertFilePath: srv.CAFile(), AuthType: "Passthrough"}, nil
+		},
+		want: exitOK,
+	},
 }
 
 func TestDoctorGolden(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/authn/browser"
@@ -24,6 +25,19 @@ func (c *cli) newStack(cfg *config.Platform, opts ...transport.Option) (http.Rou
 	}
 	all := append([]transport.Option{transport.WithAuthnOptions(aopts...)}, opts...)
 	return transport.New(context.Background(), cfg, all...)
+}
+
+// publicConfigCache is the option that shares flyte-sdk's public client
+// config cache, ~/.flyte/.cache, with the home directory taken from the
+// environment given to run (so tests control it); none when that names no
+// home directory. Commands that must observe the server (doctor) go
+// without it.
+func (c *cli) publicConfigCache() []transport.Option {
+	home := c.homeDir()
+	if home == "" {
+		return nil
+	}
+	return []transport.Option{transport.WithPublicConfigCacheDir(filepath.Join(home, ".flyte", ".cache"))}
 }
 
 // desktop is what newCLI gives every invocation: the OS keyring and the

@@ -56,7 +56,10 @@ func (c *cli) token(ctx context.Context, args []string) int {
 	if l.cfg.AuthType == config.AuthNone {
 		return c.fail("token", exitUsage, errors.New("authType is None: no token to print"), "set authType (ClientSecret, Pkce, DeviceFlow or ExternalCommand)")
 	}
-	rt, err := c.newStack(l.cfg)
+	if l.cfg.AuthType == config.AuthPassthrough {
+		return c.fail("token", exitUsage, errors.New("authType is Passthrough: no token to print (Passthrough takes the caller's token)"), "set authType (ClientSecret, Pkce, DeviceFlow or ExternalCommand)")
+	}
+	rt, err := c.newStack(l.cfg, c.publicConfigCache()...)
 	if err != nil {
 		return c.fail("token", exitUsage, err, "")
 	}

@@ -2,6 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -172,5 +176,56 @@ func TestTokenMissingConfig(t *testing.T) {
 	var f failure
 	if err := json.Unmarshal([]byte(r.stdout), &f); err != nil || f.OK || f.Command != "token" || f.Error == "" {
 		t.Errorf("JSON failure = %+v (%v) from %q", f, err, r.stdout)
+	}
+}
+
+func TestTokenPassthroughIsAUsageError(t *testing.T) {
+	t.Parallel()
+	srv := authtest.New(t)
+	path := writeConfig(t, admin{Endpoint: srv.Endpoint(), CACertFilePath: srv.CAFile(), AuthType: "Passthrough"})
+	r := runCLI(t, nil, "--config", path, "token")
+	if r.code != exitUsage || r.stdout != "" {
+		t.Fatalf("exit status %d, stdout %q; want %d and nothing", r.code, r.stdout, exitUsage)
+	}
+	first, _, _ := strings.Cut(r.stderr, "\n")
+	if first != "authwire token: authType is Passthrough: no token to print (Passthrough takes the caller's token)" {
+		t.Errorf("stderr = %q, want the Passthrough usage error on one line", r.stderr)
+	}
+	if strings.Contains(r.stderr, "request context") {
+		t.Errorf("stderr = %q, want no library error", r.stderr)
+	}
+}
+
+// TestTokenSharesThePublicConfigCache pins that "authwire token" writes
+// flyte-sdk's public client config cache under $HOME/.flyte/.cache, and
+// that "authwire doctor" neither reads nor writes it.
+func TestTokenSharesThePublicConfigCache(t *testing.T) {
+	t.Parallel()
+	srv := authtest.New(t)
+	path := writeConfig(t, clientSecretSetup(t, srv))
+	cacheFile := func(home string) string {
+		return filepath.Join(home, ".flyte", ".cache", srv.Endpoint()+".yaml")
+	}
+
+	home := t.TempDir()
+	if r := runCLI(t, map[string]string{"HOME": home}, "--config", path, "doctor"); r.code != exitOK {
+		t.Fatalf("doctor: exit status %d, stdout:\n%s", r.code, r.stdout)
+	}
+	if _, err := os.Stat(cacheFile(home)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("doctor left a cache file (stat: %v)", err)
+	}
+
+	if r := runCLI(t, map[string]string{"HOME": home}, "--config", path, "token"); r.code != exitOK {
+		t.Fatalf("token: exit status %d, stderr:\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(cacheFile(home))
+	if err != nil {
+		t.Fatalf("token wrote no cache file: %v", err)
+	}
+	if !strings.Contains(string(data), "authType: ClientSecret") || !strings.Contains(string(data), "authorizationHeader: authorization") {
+		t.Errorf("cache file:\n%s\nwant the server's public client config under the configured authType", data)
+	}
+	if strings.Contains(string(data), srv.ClientSecret()) {
+		t.Error("the cache file holds the client secret")
 	}
 }
