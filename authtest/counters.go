@@ -1,6 +1,7 @@
 package authtest
 
 import (
+	"context"
 	"maps"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ type Counters struct {
 	WellKnown             int64 // GETs of /.well-known/oauth-authorization-server
 	FlyteClient           int64 // GETs of /config/v1/flyte_client
 	Attempts              int64 // requests that reached the protected service or REST route, counted before the auth check
+	Abandoned             int64 // of those, calls whose context ended while SetLatency delayed them: they reach neither the auth check nor FailNext
 	Unauthenticated       int64 // requests the protected service or REST route rejected for auth
 	ProxyRejected         int64 // requests the proxy check turned away
 	ProxyAuthorized       int64 // requests that passed the proxy check
@@ -39,14 +41,24 @@ func (c Counters) ProxyAuthorizedPath(path string) int64 { return c.ProxyAuthori
 
 // counters is the live, concurrency-safe form of Counters.
 type counters struct {
-	tokenRequests, tokensIssued, commandTokens, proxyTokens       atomic.Int64
-	oauth2Metadata, publicClientConfig, wellKnown, flyteClient    atomic.Int64
-	attempts, unauthenticated, proxyRejected, proxyAuthorizedHits atomic.Int64
-	authorizations, deviceAuthorizations, devicePolls             atomic.Int64
-	codeGrants, deviceGrants, refreshGrants                       atomic.Int64
+	tokenRequests, tokensIssued, commandTokens, proxyTokens    atomic.Int64
+	oauth2Metadata, publicClientConfig, wellKnown, flyteClient atomic.Int64
+	attempts, abandoned, unauthenticated                       atomic.Int64
+	proxyRejected, proxyAuthorizedHits                         atomic.Int64
+	authorizations, deviceAuthorizations, devicePolls          atomic.Int64
+	codeGrants, deviceGrants, refreshGrants                    atomic.Int64
 
 	mu         sync.Mutex
 	proxyPaths map[string]int64
+	changed    chan struct{} // closed at the next change, then replaced; nil while nobody waits
+}
+
+// inc adds one to v, a field of c, and wakes every [Server.Await].
+func (c *counters) inc(v *atomic.Int64) {
+	v.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.notifyLocked()
 }
 
 func (c *counters) proxyAuthorized(path string) {
@@ -57,13 +69,32 @@ func (c *counters) proxyAuthorized(path string) {
 		c.proxyPaths = make(map[string]int64)
 	}
 	c.proxyPaths[path]++
+	c.notifyLocked()
+}
+
+// notifyLocked wakes the waiters of the current change; c.mu is held.
+func (c *counters) notifyLocked() {
+	if c.changed != nil {
+		close(c.changed)
+		c.changed = nil
+	}
+}
+
+// nextChange returns a channel closed at the next change of any counter.
+func (c *counters) nextChange() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return c.changed
 }
 
 func (c *counters) all() []*atomic.Int64 {
 	return []*atomic.Int64{
 		&c.tokenRequests, &c.tokensIssued, &c.commandTokens, &c.proxyTokens,
 		&c.oauth2Metadata, &c.publicClientConfig, &c.wellKnown, &c.flyteClient,
-		&c.attempts, &c.unauthenticated, &c.proxyRejected, &c.proxyAuthorizedHits,
+		&c.attempts, &c.abandoned, &c.unauthenticated, &c.proxyRejected, &c.proxyAuthorizedHits,
 		&c.authorizations, &c.deviceAuthorizations, &c.devicePolls,
 		&c.codeGrants, &c.deviceGrants, &c.refreshGrants,
 	}
@@ -83,6 +114,7 @@ func (c *counters) snapshot() Counters {
 		WellKnown:             c.wellKnown.Load(),
 		FlyteClient:           c.flyteClient.Load(),
 		Attempts:              c.attempts.Load(),
+		Abandoned:             c.abandoned.Load(),
 		Unauthenticated:       c.unauthenticated.Load(),
 		ProxyRejected:         c.proxyRejected.Load(),
 		ProxyAuthorized:       c.proxyAuthorizedHits.Load(),
@@ -102,6 +134,7 @@ func (c *counters) reset() {
 	}
 	c.mu.Lock()
 	c.proxyPaths = nil
+	c.notifyLocked()
 	c.mu.Unlock()
 }
 
@@ -112,3 +145,25 @@ func (s *Server) Reset() { s.counters.reset() }
 // Counters returns a snapshot of the counters. Each field is read atomically;
 // the snapshot as a whole is not, while requests are in flight.
 func (s *Server) Counters() Counters { return s.counters.snapshot() }
+
+// Await blocks until ready reports true for a snapshot of the counters,
+// checked at once and again after every change, or until ctx ends, when it
+// returns ctx.Err(). Tests use it to wait, without sleeping, for the server
+// to have seen a request: that a call is held by [Server.SetLatency]
+// (Attempts), or that it gave up there (Abandoned). ready runs on the
+// caller's goroutine. Safe for concurrent use.
+func (s *Server) Await(ctx context.Context, ready func(Counters) bool) error {
+	for {
+		// Take the channel before the snapshot, so a change in between
+		// closes it rather than being missed.
+		changed := s.counters.nextChange()
+		if ready(s.counters.snapshot()) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

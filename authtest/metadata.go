@@ -24,20 +24,20 @@ var publicScopes = []string{"offline", "all"}
 func (s *Server) handleMetadata(mux *http.ServeMux) {
 	mux.Handle(idl.GetOAuth2MetadataProcedure, connect.NewUnaryHandler(idl.GetOAuth2MetadataProcedure,
 		func(context.Context, *connect.Request[idl.Empty]) (*connect.Response[idl.OAuth2Metadata], error) {
-			s.counters.oauth2Metadata.Add(1)
+			s.counters.inc(&s.counters.oauth2Metadata)
 			return connect.NewResponse(s.oauth2Metadata()), nil
 		}, idl.CodecOptions()))
 	mux.Handle(idl.GetPublicClientConfigProcedure, connect.NewUnaryHandler(idl.GetPublicClientConfigProcedure,
 		func(context.Context, *connect.Request[idl.Empty]) (*connect.Response[idl.PublicClientConfig], error) {
-			s.counters.publicClientConfig.Add(1)
+			s.counters.inc(&s.counters.publicClientConfig)
 			return connect.NewResponse(s.publicClientConfig()), nil
 		}, idl.CodecOptions()))
 	mux.HandleFunc("GET "+idl.OAuth2MetadataPath, func(w http.ResponseWriter, _ *http.Request) {
-		s.counters.wellKnown.Add(1)
+		s.counters.inc(&s.counters.wellKnown)
 		writeJSON(w, http.StatusOK, s.oauth2Metadata())
 	})
 	mux.HandleFunc("GET "+idl.PublicClientConfigPath, func(w http.ResponseWriter, _ *http.Request) {
-		s.counters.flyteClient.Add(1)
+		s.counters.inc(&s.counters.flyteClient)
 		writeJSON(w, http.StatusOK, s.publicClientConfig())
 	})
 	mux.HandleFunc("GET "+jwksPath, func(w http.ResponseWriter, _ *http.Request) {
