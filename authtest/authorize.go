@@ -40,7 +40,7 @@ type AuthorizeDecision struct {
 // redirect URI carrying either a code and the state or an error and the
 // state (section 4.1.2).
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
-	s.counters.authorizations.Add(1)
+	s.counters.inc(&s.counters.authorizations)
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		authorizePage(w, "malformed request: "+err.Error())

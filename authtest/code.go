@@ -115,7 +115,7 @@ func (s *Server) authorizationCodeGrant(w http.ResponseWriter, r *http.Request) 
 	if !s.codes.setGrant(code, g) {
 		s.tokens.revokeGrant(g)
 	}
-	s.counters.codeGrants.Add(1)
+	s.counters.inc(&s.counters.codeGrants)
 	s.writeTokens(w, tokenResponse{AccessToken: access, RefreshToken: refresh, Scope: c.scope})
 }
 

@@ -1,6 +1,7 @@
 package authtest
 
 import (
+	"context"
 	"maps"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ type Counters struct {
 	WellKnown             int64 // GETs of /.well-known/oauth-authorization-server
 	FlyteClient           int64 // GETs of /config/v1/flyte_client
 	Attempts              int64 // requests that reached the protected service or REST route, counted before the auth check
+	Abandoned             int64 // of those, calls whose context ended while SetLatency delayed them: they reach neither the auth check nor FailNext
 	Unauthenticated       int64 // requests the protected service or REST route rejected for auth
 	ProxyRejected         int64 // requests the proxy check turned away
 	ProxyAuthorized       int64 // requests that passed the proxy check
@@ -39,15 +41,17 @@ func (c Counters) ProxyAuthorizedPath(path string) int64 { return c.ProxyAuthori
 
 // counters is the live, concurrency-safe form of Counters.
 type counters struct {
-	tokenRequests, tokensIssued, commandTokens, proxyTokens       atomic.Int64
-	oauth2Metadata, publicClientConfig, wellKnown, flyteClient    atomic.Int64
-	attempts, unauthenticated, proxyRejected, proxyAuthorizedHits atomic.Int64
-	authorizations, deviceAuthorizations, devicePolls             atomic.Int64
-	codeGrants, deviceGrants, refreshGrants                       atomic.Int64
+	tokenRequests, tokensIssued, commandTokens, proxyTokens    atomic.Int64
+	oauth2Metadata, publicClientConfig, wellKnown, flyteClient atomic.Int64
+	attempts, abandoned, unauthenticated                       atomic.Int64
+	proxyRejected, proxyAuthorizedHits                         atomic.Int64
+	authorizations, deviceAuthorizations, devicePolls          atomic.Int64
+	codeGrants, deviceGrants, refreshGrants                    atomic.Int64
 
 	mu            sync.Mutex
 	proxyPaths    map[string]int64
 	metadataPaths map[string]int64
+	changed       chan struct{} // closed at the next change, then replaced; nil while nobody waits
 }
 
 func (c *counters) metadataRequest(path string) {
@@ -59,6 +63,14 @@ func (c *counters) metadataRequest(path string) {
 	c.metadataPaths[path]++
 }
 
+// inc adds one to v, a field of c, and wakes every [Server.Await].
+func (c *counters) inc(v *atomic.Int64) {
+	v.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.notifyLocked()
+}
+
 func (c *counters) proxyAuthorized(path string) {
 	c.proxyAuthorizedHits.Add(1)
 	c.mu.Lock()
@@ -67,13 +79,32 @@ func (c *counters) proxyAuthorized(path string) {
 		c.proxyPaths = make(map[string]int64)
 	}
 	c.proxyPaths[path]++
+	c.notifyLocked()
+}
+
+// notifyLocked wakes the waiters of the current change; c.mu is held.
+func (c *counters) notifyLocked() {
+	if c.changed != nil {
+		close(c.changed)
+		c.changed = nil
+	}
+}
+
+// nextChange returns a channel closed at the next change of any counter.
+func (c *counters) nextChange() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return c.changed
 }
 
 func (c *counters) all() []*atomic.Int64 {
 	return []*atomic.Int64{
 		&c.tokenRequests, &c.tokensIssued, &c.commandTokens, &c.proxyTokens,
 		&c.oauth2Metadata, &c.publicClientConfig, &c.wellKnown, &c.flyteClient,
-		&c.attempts, &c.unauthenticated, &c.proxyRejected, &c.proxyAuthorizedHits,
+		&c.attempts, &c.abandoned, &c.unauthenticated, &c.proxyRejected, &c.proxyAuthorizedHits,
 		&c.authorizations, &c.deviceAuthorizations, &c.devicePolls,
 		&c.codeGrants, &c.deviceGrants, &c.refreshGrants,
 	}
@@ -93,6 +124,7 @@ func (c *counters) snapshot() Counters {
 		WellKnown:             c.wellKnown.Load(),
 		FlyteClient:           c.flyteClient.Load(),
 		Attempts:              c.attempts.Load(),
+		Abandoned:             c.abandoned.Load(),
 		Unauthenticated:       c.unauthenticated.Load(),
 		ProxyRejected:         c.proxyRejected.Load(),
 		ProxyAuthorized:       c.proxyAuthorizedHits.Load(),
@@ -113,6 +145,7 @@ func (c *counters) reset() {
 	c.mu.Lock()
 	c.proxyPaths = nil
 	c.metadataPaths = nil
+	c.notifyLocked()
 	c.mu.Unlock()
 }
 
@@ -132,4 +165,26 @@ func (s *Server) MetadataRequests(path string) int64 {
 	s.counters.mu.Lock()
 	defer s.counters.mu.Unlock()
 	return s.counters.metadataPaths[path]
+}
+
+// Await blocks until ready reports true for a snapshot of the counters,
+// checked at once and again after every change, or until ctx ends, when it
+// returns ctx.Err(). Tests use it to wait, without sleeping, for the server
+// to have seen a request: that a call is held by [Server.SetLatency]
+// (Attempts), or that it gave up there (Abandoned). ready runs on the
+// caller's goroutine. Safe for concurrent use.
+func (s *Server) Await(ctx context.Context, ready func(Counters) bool) error {
+	for {
+		// Take the channel before the snapshot, so a change in between
+		// closes it rather than being missed.
+		changed := s.counters.nextChange()
+		if ready(s.counters.snapshot()) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

@@ -149,7 +149,7 @@ type deviceAuthResponse struct {
 // confidential, authenticate; scope is granted as asked and audience is
 // accepted and ignored.
 func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
-	s.counters.deviceAuthorizations.Add(1)
+	s.counters.inc(&s.counters.deviceAuthorizations)
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		(&oauthError{status: http.StatusBadRequest, Code: "invalid_request", Description: "malformed form body"}).write(w)
@@ -177,7 +177,7 @@ func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 // code's script and the slow-down knob say: an error of section 3.5, or an
 // access and a refresh token.
 func (s *Server) deviceCodeGrant(w http.ResponseWriter, r *http.Request) {
-	s.counters.devicePolls.Add(1)
+	s.counters.inc(&s.counters.devicePolls)
 	clientID, oerr := s.requireClient(r)
 	var code, scope string
 	if oerr == nil {
@@ -191,7 +191,7 @@ func (s *Server) deviceCodeGrant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, access, refresh := s.tokens.startGrant(clientID, scope)
-	s.counters.deviceGrants.Add(1)
+	s.counters.inc(&s.counters.deviceGrants)
 	s.writeTokens(w, tokenResponse{AccessToken: access, RefreshToken: refresh, Scope: scope})
 }
 

@@ -10,7 +10,8 @@
 // [Server.FailNext], [Server.FailTokenRequests] and [Server.Stall] (a hung
 // token endpoint or metadata service) inject faults at run time,
 // and [Server.Counters] reports what the server saw, so tests can assert how
-// many token requests, refreshes or retries a client made.
+// many token requests, refreshes or retries a client made; [Server.Await]
+// waits, without sleeping, until the counters show a request arrived.
 //
 // # OAuth2
 //

@@ -14,16 +14,18 @@ import (
 
 // guard runs what happens to every call of the protected service (RPC or
 // REST) before its handler: it counts the attempt, waits the configured
-// latency, checks the bearer token and applies an injected failure. The
-// error it returns is a *connect.Error.
+// latency, checks the bearer token and applies an injected failure. A call
+// whose context ends during the latency is counted as abandoned and goes no
+// further. The error it returns is a *connect.Error.
 func (s *Server) guard(ctx context.Context, header http.Header) error {
-	s.counters.attempts.Add(1)
+	s.counters.inc(&s.counters.attempts)
 	if d := s.knobs.getLatency(); d > 0 {
 		timer := time.NewTimer(d)
 		defer timer.Stop()
 		select {
 		case <-timer.C:
 		case <-ctx.Done():
+			s.counters.inc(&s.counters.abandoned)
 			code := connect.CodeCanceled
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				code = connect.CodeDeadlineExceeded
@@ -32,7 +34,7 @@ func (s *Server) guard(ctx context.Context, header http.Header) error {
 		}
 	}
 	if err := s.checkBearer(header); err != nil {
-		s.counters.unauthenticated.Add(1)
+		s.counters.inc(&s.counters.unauthenticated)
 		return err
 	}
 	if code, ok := s.knobs.takeCallFailure(); ok {

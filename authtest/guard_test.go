@@ -31,8 +31,8 @@ func TestGuardLatencyEndsWithContext(t *testing.T) {
 	if code := connect.CodeOf(s.guard(dctx, http.Header{})); code != connect.CodeDeadlineExceeded {
 		t.Errorf("expired wait: code %v, want deadline_exceeded", code)
 	}
-	if got := s.Counters(); got.Attempts != 2 || got.Unauthenticated != 0 {
-		t.Errorf("Attempts = %d, Unauthenticated = %d, want 2 and 0", got.Attempts, got.Unauthenticated)
+	if got := s.Counters(); got.Attempts != 2 || got.Abandoned != 2 || got.Unauthenticated != 0 {
+		t.Errorf("Attempts = %d, Abandoned = %d, Unauthenticated = %d, want 2, 2 and 0", got.Attempts, got.Abandoned, got.Unauthenticated)
 	}
 }
 

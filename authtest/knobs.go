@@ -82,8 +82,13 @@ func (s *Server) FailTokenRequests(n int, status int, body string) {
 }
 
 // SetLatency delays every answer of the protected service (RPC or REST) by
-// d; a call whose context ends first fails at once. Zero removes the delay.
-// Safe for concurrent use.
+// d; a call whose context ends first fails at once and counts as
+// [Counters].Abandoned, without the auth check or a [Server.FailNext]
+// failure. Zero removes the delay; a call already waiting keeps its delay.
+// Tests that abandon a call wait with [Server.Await] until the server holds
+// it (Attempts) before they give up, and until it is Abandoned before they
+// change the knobs, since a request can reach the server well after its
+// client has given up. Safe for concurrent use.
 func (s *Server) SetLatency(d time.Duration) {
 	s.knobs.mu.Lock()
 	defer s.knobs.mu.Unlock()

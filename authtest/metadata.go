@@ -36,7 +36,7 @@ func (s *Server) handleMetadata(mux *http.ServeMux) {
 	}
 	mux.Handle(metaProc, connect.NewUnaryHandler(metaProc,
 		func(context.Context, *connect.Request[idl.Empty]) (*connect.Response[idl.OAuth2Metadata], error) {
-			s.counters.oauth2Metadata.Add(1)
+			s.counters.inc(&s.counters.oauth2Metadata)
 			if s.set.noOAuth2Metadata {
 				return nil, connect.NewError(connect.CodeUnimplemented, errNoOAuth2Metadata)
 			}
@@ -44,11 +44,11 @@ func (s *Server) handleMetadata(mux *http.ServeMux) {
 		}, idl.CodecOptions(), connect.WithIdempotency(connect.IdempotencyNoSideEffects)))
 	mux.Handle(publicProc, connect.NewUnaryHandler(publicProc,
 		func(context.Context, *connect.Request[idl.Empty]) (*connect.Response[idl.PublicClientConfig], error) {
-			s.counters.publicClientConfig.Add(1)
+			s.counters.inc(&s.counters.publicClientConfig)
 			return connect.NewResponse(s.publicClientConfig()), nil
 		}, idl.CodecOptions(), connect.WithIdempotency(connect.IdempotencyNoSideEffects)))
 	mux.HandleFunc("GET "+idl.OAuth2MetadataPath, func(w http.ResponseWriter, _ *http.Request) {
-		s.counters.wellKnown.Add(1)
+		s.counters.inc(&s.counters.wellKnown)
 		switch {
 		case s.set.noOAuth2Metadata:
 			http.Error(w, errNoOAuth2Metadata.Error(), http.StatusNotImplemented)
@@ -60,7 +60,7 @@ func (s *Server) handleMetadata(mux *http.ServeMux) {
 	})
 	if !s.set.flyte2 {
 		mux.HandleFunc("GET "+idl.PublicClientConfigPath, func(w http.ResponseWriter, _ *http.Request) {
-			s.counters.flyteClient.Add(1)
+			s.counters.inc(&s.counters.flyteClient)
 			writeJSON(w, http.StatusOK, s.publicClientConfig())
 		})
 	}

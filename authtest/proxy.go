@@ -19,7 +19,7 @@ func (s *Server) proxyCheck(next http.Handler) http.Handler {
 		}
 		scheme, token, _ := strings.Cut(r.Header.Get("Proxy-Authorization"), " ")
 		if !strings.EqualFold(scheme, "Bearer") || !s.tokens.validProxy(token) {
-			s.counters.proxyRejected.Add(1)
+			s.counters.inc(&s.counters.proxyRejected)
 			s.rejectProxy(w)
 			return
 		}

@@ -46,7 +46,7 @@ func (s *Server) refreshTokenGrant(w http.ResponseWriter, r *http.Request) {
 	if scope == "" {
 		scope = res.grant.scope
 	}
-	s.counters.refreshGrants.Add(1)
+	s.counters.inc(&s.counters.refreshGrants)
 	s.writeTokens(w, tokenResponse{AccessToken: res.access, RefreshToken: res.refresh, Scope: scope})
 }
 

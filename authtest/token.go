@@ -49,11 +49,11 @@ func (s *Server) handleInteractive(mux *http.ServeMux) {
 func (s *Server) handleTokens(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+tokenPath, s.token)
 	mux.HandleFunc("GET "+commandTokenPath, func(w http.ResponseWriter, _ *http.Request) {
-		s.counters.commandTokens.Add(1)
+		s.counters.inc(&s.counters.commandTokens)
 		writeText(w, s.tokens.issueAccess())
 	})
 	mux.HandleFunc("GET "+proxyTokenPath, func(w http.ResponseWriter, _ *http.Request) {
-		s.counters.proxyTokens.Add(1)
+		s.counters.inc(&s.counters.proxyTokens)
 		writeText(w, s.tokens.issueProxy())
 	})
 }
@@ -61,7 +61,7 @@ func (s *Server) handleTokens(mux *http.ServeMux) {
 // token is the token endpoint: it applies FailTokenRequests, parses the form
 // and hands the request to the handler of its grant_type (s.grants).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	s.counters.tokenRequests.Add(1)
+	s.counters.inc(&s.counters.tokenRequests)
 	if status, body, ok := s.knobs.takeTokenFailure(); ok {
 		contentType := "text/plain; charset=utf-8"
 		if strings.HasPrefix(body, "{") {
@@ -109,7 +109,7 @@ func (s *Server) clientCredentialsGrant(w http.ResponseWriter, r *http.Request) 
 // writeTokens answers a successful token request (RFC 6749 section 5.1):
 // res with its token type and lifetime filled in.
 func (s *Server) writeTokens(w http.ResponseWriter, res tokenResponse) {
-	s.counters.tokensIssued.Add(1)
+	s.counters.inc(&s.counters.tokensIssued)
 	res.TokenType = "Bearer"
 	res.ExpiresIn = int64(math.Ceil(s.set.tokenTTL.Seconds()))
 	w.Header().Set("Cache-Control", "no-store")

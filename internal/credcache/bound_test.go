@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,10 +12,58 @@ import (
 	"github.com/authwire/authwire/errs"
 )
 
-// shortBound is the flight timeout of these tests: real time, since a
-// context deadline cannot run on an injected clock, and short so that no
-// test waits long for it.
+// shortBound is the flight timeout of these tests. It only names the bound
+// in errors: manualBound ends the flights, so no flight races a real timer.
 const shortBound = 50 * time.Millisecond
+
+// manualBound makes c's flights reach their bound only when expire is
+// called, which ends every flight started so far as the flight timeout
+// does. A flight that finishes first is never cut short.
+func manualBound[T any](c *Cache[T]) (expire func()) {
+	var mu sync.Mutex
+	var pending []context.CancelCauseFunc
+	c.bound = func(ctx context.Context) (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithCancelCause(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		pending = append(pending, cancel)
+		return ctx, func() { cancel(context.Canceled) }
+	}
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, cancel := range pending {
+			cancel(errFlightTimeout)
+		}
+		pending = nil
+	}
+}
+
+// expireWhen calls expire once started is closed.
+func expireWhen(started <-chan struct{}, expire func()) {
+	go func() {
+		<-started
+		expire()
+	}()
+}
+
+// TestFlightTimeoutIsReal: the flight timeout is a real deadline: a hung
+// fetch sees DeadlineExceeded at it and its waiter is failed. Nothing here
+// has to finish within the bound.
+func TestFlightTimeoutIsReal(t *testing.T) {
+	t.Parallel()
+	ended := make(chan error, 1)
+	c := New(func(ctx context.Context) (int, time.Time, error) {
+		<-ctx.Done()
+		ended <- ctx.Err()
+		return 0, time.Time{}, ctx.Err()
+	}, WithFlightTimeout(shortBound))
+	_, err := c.Get(t.Context())
+	assertAbandoned(t, err)
+	if err := <-ended; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("hung fetch ended with %v", err)
+	}
+}
 
 // TestHungFlightIsAbandoned: a fetch that hangs until its context ends must
 // fail its waiters at the bound, and the next caller must start a fresh
@@ -22,13 +71,16 @@ const shortBound = 50 * time.Millisecond
 func TestHungFlightIsAbandoned(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
+	hung := make(chan struct{})
 	c := New(func(ctx context.Context) (string, time.Time, error) {
 		if calls.Add(1) == 1 {
+			close(hung)
 			<-ctx.Done() // hung until the flight's bound
 			return "", time.Time{}, ctx.Err()
 		}
 		return "tok", time.Time{}, nil
 	}, WithFlightTimeout(shortBound))
+	expireWhen(hung, manualBound(c))
 
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second) // turns a wedge into a failure
 	defer cancel()
@@ -49,15 +101,17 @@ func TestHungFlightIsAbandoned(t *testing.T) {
 // stored over the new one.
 func TestStuckFetchIgnoringContext(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
+	release, stuck := make(chan struct{}), make(chan struct{})
 	var calls atomic.Int32
 	c := New(func(ctx context.Context) (int32, time.Time, error) {
 		n := calls.Add(1)
 		if n == 1 {
+			close(stuck)
 			<-release // ignores ctx
 		}
 		return n, time.Time{}, nil
 	}, WithFlightTimeout(shortBound))
+	expireWhen(stuck, manualBound(c))
 
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
@@ -80,15 +134,18 @@ func TestBackgroundRefreshIsBounded(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
 	var calls atomic.Int32
+	hung := make(chan struct{})
 	ended := make(chan error, 1)
 	c := New(func(ctx context.Context) (int32, time.Time, error) {
 		if calls.Add(1) == 2 {
+			close(hung)
 			<-ctx.Done()
-			ended <- ctx.Err()
+			ended <- context.Cause(ctx)
 			return 0, time.Time{}, ctx.Err()
 		}
 		return calls.Load(), clk.Now().Add(time.Hour), nil
 	}, WithFlightTimeout(shortBound), WithRefreshWindow(5*time.Minute), WithClock(clk.Now))
+	expireWhen(hung, manualBound(c))
 	if _, err := c.Get(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -96,8 +153,8 @@ func TestBackgroundRefreshIsBounded(t *testing.T) {
 	if e, err := c.Get(t.Context()); err != nil || e.Value != 1 {
 		t.Fatalf("inside the window: %d, %v", e.Value, err)
 	}
-	if err := <-ended; !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("background fetch ended with %v", err)
+	if err := <-ended; !errors.Is(err, errFlightTimeout) {
+		t.Fatalf("background fetch ended with %v, want the flight timeout", err)
 	}
 }
 

@@ -74,6 +74,10 @@ type Cache[T any] struct {
 	window  time.Duration
 	timeout time.Duration
 	now     func() time.Time
+	// bound derives a flight's context from the detached caller's one: it
+	// ends at the flight timeout, with cause errFlightTimeout. Tests
+	// replace it to end flights when they choose.
+	bound func(context.Context) (context.Context, context.CancelFunc)
 
 	cur   atomic.Pointer[Entry[T]]
 	gen   atomic.Uint64
@@ -129,7 +133,11 @@ func New[T any](fetch FetchFunc[T], opts ...Option) *Cache[T] {
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
-	return &Cache[T]{fetch: fetch, window: o.window, timeout: o.timeout, now: o.now}
+	c := &Cache[T]{fetch: fetch, window: o.window, timeout: o.timeout, now: o.now}
+	c.bound = func(ctx context.Context) (context.Context, context.CancelFunc) {
+		return context.WithTimeoutCause(ctx, c.timeout, errFlightTimeout)
+	}
+	return c
 }
 
 // Get returns a usable credential. A cached one is returned without waiting;
@@ -190,7 +198,7 @@ var errFlightTimeout = errors.New("credcache: flight timeout")
 // flight timeout.
 func (c *Cache[T]) flight(ctx context.Context) func() (any, error) {
 	return func() (any, error) {
-		fctx, cancel := context.WithTimeoutCause(context.WithoutCancel(ctx), c.timeout, errFlightTimeout)
+		fctx, cancel := c.bound(context.WithoutCancel(ctx))
 		defer cancel()
 		return c.doFetch(fctx)
 	}

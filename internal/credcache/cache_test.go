@@ -157,7 +157,12 @@ func TestExpiryAndBackgroundRefresh(t *testing.T) {
 		t.Fatalf("inside window should return current, got %d", e.Value)
 	}
 	<-fetched
-	waitFor(t, func() bool { e, _ := c.Peek(); return e.Value == 2 })
+	// The refresh has fetched; wait until its flight has ended too, or the
+	// caller below would join it and get its (by then expired) result.
+	waitFlights(c)
+	if e, _ := c.Peek(); e.Value != 2 {
+		t.Fatalf("after the background refresh = %d, want 2", e.Value)
+	}
 	clk.Advance(2 * time.Hour) // expired: blocking fetch
 	if e, _ := c.Get(t.Context()); e.Value != 3 {
 		t.Fatalf("after expiry = %d, want 3", e.Value)
@@ -216,6 +221,13 @@ func TestJWTExpiry(t *testing.T) {
 }
 
 // waitFor polls cond, yielding to other goroutines, with no wall-clock sleep.
+// waitFlights returns once no flight of c is in progress: it joins the one
+// in progress, if any, and singleflight forgets a flight before it answers
+// the flight's waiters.
+func waitFlights[T any](c *Cache[T]) {
+	<-c.group.DoChan("", func() (any, error) { return nil, nil })
+}
+
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	for range 1_000_000 {
