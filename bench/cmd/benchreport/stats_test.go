@@ -53,3 +53,18 @@ func TestUpdateReadme(t *testing.T) {
 		t.Error("no error without markers")
 	}
 }
+
+func TestMedianCI(t *testing.T) {
+	t.Parallel()
+	var s series
+	for i := range 30 {
+		s = append(s, float64(i))
+	}
+	// 15 − 0.98·√30 = 9.6: the 10th and the 21st smallest (0-based 9 and 20).
+	if lo, hi := s.ci(); lo != 9 || hi != 20 {
+		t.Errorf("ci = %v–%v, want 9–20", lo, hi)
+	}
+	if lo, hi := (series{3, 1, 2}).ci(); lo != 1 || hi != 3 {
+		t.Errorf("ci of 3 = %v–%v, want the range", lo, hi)
+	}
+}
