@@ -19,7 +19,8 @@ const (
 	libPrefix   = "github.com/authwire/authwire/"
 	benchPrefix = "github.com/authwire/authwire/bench/"
 	idealFrame  = benchPrefix + "suite.(*IdealTransport)."
-	checkFrame  = benchPrefix + "benchserver.(*Server).check.func1"
+	checkPrefix = benchPrefix + "benchserver."
+	checkSuffix = "(*Server).check.func1" // inlined into routes, its name says so
 )
 
 // category is a share of a process's CPU time, recognised by the functions
@@ -90,7 +91,7 @@ func layersOwn(stack []string) bool {
 // checkOwn matches a sample in the server's credential check, not in the
 // service it hands the request to.
 func checkOwn(stack []string) bool {
-	i := slices.Index(stack, checkFrame)
+	i := slices.IndexFunc(stack, func(f string) bool { return strings.HasPrefix(f, checkPrefix) && strings.HasSuffix(f, checkSuffix) })
 	return i >= 0 && (i == 0 || !strings.HasPrefix(stack[i-1], "net/http.(*ServeMux)"))
 }
 
@@ -99,6 +100,15 @@ type cpuSplit struct {
 	nanos   map[string]float64
 	samples map[string]int64
 	period  float64 // nanoseconds one sample stands for
+}
+
+// count is the number of samples.
+func (s cpuSplit) count() int64 {
+	var n int64
+	for _, v := range s.samples {
+		n += v
+	}
+	return n
 }
 
 func (s cpuSplit) total() float64 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -170,6 +171,15 @@ func (r *report) profileTable(w writer) {
 	w("| process | category | bare µs/call | ideal µs/call | authwire µs/call | authwire − ideal | share of the gap |\n|---|---|---|---|---|---|---|\n")
 	bare, ideal, aw := r.profiles[0], r.profiles[1], r.profiles[2]
 	gap := (aw.client.total()+aw.server.total())/float64(aw.calls) - (ideal.client.total()+ideal.server.total())/float64(ideal.calls)
+	noise := math.Hypot(
+		twoSigma(aw.client.count(), float64(aw.calls), ideal.client.count(), float64(ideal.calls), aw.client.period),
+		twoSigma(aw.server.count(), float64(aw.calls), ideal.server.count(), float64(ideal.calls), aw.server.period))
+	w("In all, authwire spent %+.2f ± %.2f µs more CPU per call than ideal, client and server together", gap/1e3, noise/1e3)
+	if gap <= noise {
+		w(": within the noise of the samples, so no share of it is given")
+		gap = 0
+	}
+	w(".\n\n")
 	for side, name := range []string{"client", "server"} {
 		get := func(p profiled) cpuSplit {
 			if side == 0 {
