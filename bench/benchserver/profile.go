@@ -3,12 +3,15 @@ package benchserver
 import (
 	"bytes"
 	"net/http"
+	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"sync"
 )
 
 // Routes that profile the server's process: a POST to ProfileStartPath
-// starts a CPU profile, a POST to ProfileStopPath stops it and answers with
+// starts a CPU profile (sampling at the rate of its hz parameter, else 100
+// times a second), a POST to ProfileStopPath stops it and answers with
 // the profile (pprof's gzipped protobuf). A server in the caller's process
 // shares its profiler with the caller, so profile a [Spawn]ed one.
 const (
@@ -22,7 +25,11 @@ type profiler struct {
 	buf *bytes.Buffer
 }
 
-func (p *profiler) start(w http.ResponseWriter, _ *http.Request) {
+func (p *profiler) start(w http.ResponseWriter, r *http.Request) {
+	hz, err := strconv.Atoi(r.URL.Query().Get("hz"))
+	if err != nil {
+		hz = 100
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.buf != nil {
@@ -30,6 +37,7 @@ func (p *profiler) start(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	buf := new(bytes.Buffer)
+	SetProfileRate(hz)
 	if err := pprof.StartCPUProfile(buf); err != nil {
 		http.Error(w, err.Error(), http.StatusConflict)
 		return
@@ -49,4 +57,15 @@ func (p *profiler) stop(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Write(p.buf.Bytes())
 	p.buf = nil
+}
+
+// SetProfileRate makes the next pprof.StartCPUProfile sample hz times a
+// second rather than its fixed 100: it starts the runtime's profiler at
+// that rate first, and StartCPUProfile keeps it (the runtime prints a
+// warning that the rate cannot be changed, which is the point). The
+// profile's period records the rate used. hz ≤ 100 leaves the default.
+func SetProfileRate(hz int) {
+	if hz > 100 {
+		runtime.SetCPUProfileRate(hz)
+	}
 }

@@ -102,6 +102,20 @@ type cpuSplit struct {
 	period  float64 // nanoseconds one sample stands for
 }
 
+// scaleTo scales the split so that its total is cpu nanoseconds: the
+// profile gives the shares, the process's measured CPU time the magnitude.
+func (s *cpuSplit) scaleTo(cpu float64) {
+	t := s.total()
+	if t == 0 || cpu <= 0 {
+		return
+	}
+	f := cpu / t
+	for k := range s.nanos {
+		s.nanos[k] *= f
+	}
+	s.period *= f
+}
+
 // count is the number of samples.
 func (s cpuSplit) count() int64 {
 	var n int64
@@ -153,10 +167,11 @@ func functions(smp *profile.Sample) []string {
 	return stack
 }
 
-// cpuProfile runs f under this process's CPU profiler and returns the
-// profile.
-func cpuProfile(f func() error) (*profile.Profile, error) {
+// cpuProfile runs f under this process's CPU profiler, sampling hz times a
+// second, and returns the profile.
+func cpuProfile(hz int, f func() error) (*profile.Profile, error) {
 	var buf bytes.Buffer
+	benchserver.SetProfileRate(hz)
 	if err := pprof.StartCPUProfile(&buf); err != nil {
 		return nil, err
 	}
@@ -210,7 +225,7 @@ func measureLoad(f func()) (load, error) {
 	var l load
 	began := time.Now()
 	self0, _ := benchserver.CPUTime()
-	p, err := cpuProfile(func() error { f(); return nil })
+	p, err := cpuProfile(100, func() error { f(); return nil })
 	self1, _ := benchserver.CPUTime()
 	l.wall = float64(time.Since(began))
 	l.cpu = float64(self1 - self0)

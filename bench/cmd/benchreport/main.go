@@ -39,9 +39,10 @@ type options struct {
 	steps      string
 
 	profileDir    string
-	profileCell   string
+	profileCells  string
 	profileRounds int
 	profileSlice  time.Duration
+	profileHz     int
 }
 
 func main() {
@@ -58,9 +59,10 @@ func main() {
 	flag.StringVar(&o.readme, "readme", "", "update the report section of this Markdown file")
 	flag.StringVar(&o.steps, "steps", strings.Join(stepNames, ","), "the steps to run, comma-separated")
 	flag.StringVar(&o.profileDir, "profiles", filepath.Join(os.TempDir(), "authwire-bench-profiles"), "where the profiles step writes its CPU profiles")
-	flag.StringVar(&o.profileCell, "profile-cell", "h2c/connect/16B/c64", "the cell the profiles step runs")
+	flag.StringVar(&o.profileCells, "profile-cells", "h2c/connect/16B/c64,h2c/grpc/16B/c64", "the cells the profiles step runs, comma-separated")
 	flag.IntVar(&o.profileRounds, "profile-rounds", 10, "slices of each client in the profiles step")
 	flag.DurationVar(&o.profileSlice, "profile-slice", 3*time.Second, "length of one slice of the profiles step")
+	flag.IntVar(&o.profileHz, "profile-hz", 500, "CPU profile samples per second in the profiles step (above 100, the runtime warns once per profile that it keeps the rate)")
 	flag.Parse()
 	if o.quick { // smaller defaults, for the flags not given
 		set := map[string]bool{}

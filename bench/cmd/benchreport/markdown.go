@@ -37,7 +37,7 @@ func (r *report) markdown() string {
 	if len(r.clientOnly) > 0 {
 		r.clientOnlyTable(w)
 	}
-	r.profileTable(w)
+	r.profileTables(w)
 	if len(r.stream) > 0 {
 		r.streamTable(w)
 	}

@@ -26,7 +26,8 @@ var profileClients = []suite.Client{suite.Bare, suite.Ideal, suite.Authwire}
 type profiled struct {
 	calls          int64
 	wall           time.Duration
-	client, server cpuSplit
+	cpu            [2]float64 // CPU time of the client and the server process, measured
+	client, server cpuSplit   // scaled to cpu
 }
 
 // parseCell parses "h2c/connect/16B/c64".
@@ -49,25 +50,42 @@ func parseCell(s string) (suite.Cell, error) {
 	return suite.Cell{Transport: suite.Transport(parts[0]), Protocol: suite.Protocol(parts[1]), Size: size, Concurrency: conc}, nil
 }
 
-// runProfiles profiles the client process and the server process while
-// each profiled client runs the profiled cell: rounds of one slice per
-// client, rotated, the profiles of a client merged and written to the
-// profile directory.
+// profiledCell is what the profiles of one cell say, by profileClients.
+type profiledCell struct {
+	cell    suite.Cell
+	clients []profiled
+}
+
+// runProfiles profiles every cell of -profile-cells in turn.
 func (r *report) runProfiles(ctx context.Context, t *benchserver.Target, progress io.Writer) error {
-	cell, err := parseCell(r.o.profileCell)
-	if err != nil {
-		return err
+	for _, name := range strings.Split(r.o.profileCells, ",") {
+		cell, err := parseCell(name)
+		if err != nil {
+			return err
+		}
+		res, err := r.profileCell(ctx, t, cell, progress)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		r.profiles = append(r.profiles, profiledCell{cell: cell, clients: res})
 	}
-	r.profileCell = cell
+	return nil
+}
+
+// profileCell profiles the client process and the server process while
+// each profiled client runs cell: rounds of one slice per client, rotated,
+// the profiles of a client merged and written to the profile directory.
+func (r *report) profileCell(ctx context.Context, t *benchserver.Target, cell suite.Cell, progress io.Writer) ([]profiled, error) {
+	var err error
 	callers := make([]suite.Caller, len(profileClients))
 	for i, c := range profileClients {
 		cell.Client = c
 		if callers[i], err = suite.NewCaller(ctx, t, cell); err != nil {
-			return err
+			return nil, err
 		}
 		defer callers[i].Close()
 		if _, _, err := suite.Slice(ctx, callers[i], cell.Concurrency, r.o.slice); err != nil { // warm up
-			return err
+			return nil, err
 		}
 	}
 	profs := make([][2][]*profile.Profile, len(profileClients))
@@ -75,64 +93,77 @@ func (r *report) runProfiles(ctx context.Context, t *benchserver.Target, progres
 	order := []int{0, 1, 2}
 	for round := range r.o.profileRounds {
 		for _, i := range rotate(order, round) {
-			if err := serverProfile(ctx, t, benchserver.ProfileStartPath, nil); err != nil {
-				return err
+			if err := serverProfile(ctx, t, fmt.Sprintf("%s?hz=%d", benchserver.ProfileStartPath, r.o.profileHz), nil); err != nil {
+				return nil, err
 			}
 			var calls int64
 			var wall time.Duration
-			cp, err := cpuProfile(func() (err error) {
+			before, err := t.Stats()
+			if err != nil {
+				return nil, err
+			}
+			self0, _ := benchserver.CPUTime()
+			cp, err := cpuProfile(r.o.profileHz, func() (err error) {
 				calls, wall, err = suite.Slice(ctx, callers[i], cell.Concurrency, r.o.profileSlice)
 				return err
 			})
+			self1, _ := benchserver.CPUTime()
+			after, serr := t.Stats()
+			if err == nil {
+				err = serr
+			}
 			var sp *profile.Profile
 			if perr := serverProfile(ctx, t, benchserver.ProfileStopPath, &sp); err == nil {
 				err = perr
 			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 			res[i].calls += calls
 			res[i].wall += wall
+			res[i].cpu[0] += float64(self1 - self0)
+			res[i].cpu[1] += float64(after.CPUNanos - before.CPUNanos)
 			profs[i][0] = append(profs[i][0], cp)
 			profs[i][1] = append(profs[i][1], sp)
 		}
-		fmt.Fprintf(progress, "   round %d/%d\n", round+1, r.o.profileRounds)
+		fmt.Fprintf(progress, "   %s: round %d/%d\n", cell.GroupName(), round+1, r.o.profileRounds)
 	}
-	if err := os.MkdirAll(r.o.profileDir, 0o755); err != nil {
-		return err
+	dir := filepath.Join(r.o.profileDir, strings.ReplaceAll(cell.GroupName(), "/", "-"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
 	for i, c := range profileClients {
 		for side, name := range []string{"client", "server"} {
 			merged, err := profile.Merge(profs[i][side])
 			if err != nil {
-				return err
+				return nil, err
 			}
 			s, err := split(merged)
 			if err != nil {
-				return err
+				return nil, err
 			}
+			s.scaleTo(res[i].cpu[side])
 			if side == 0 {
 				res[i].client = s
 			} else {
 				res[i].server = s
 			}
-			path := filepath.Join(r.o.profileDir, fmt.Sprintf("%s-%s.pb.gz", c, name))
+			path := filepath.Join(dir, fmt.Sprintf("%s-%s.pb.gz", c, name))
 			f, err := os.Create(path)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			err = merged.Write(f)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	r.profiles = res
-	fmt.Fprintf(progress, "   profiles in %s (go tool pprof -top %s)\n", r.o.profileDir, filepath.Join(r.o.profileDir, "authwire-client.pb.gz"))
-	return nil
+	fmt.Fprintf(progress, "   profiles in %s (go tool pprof -top %s)\n", dir, filepath.Join(dir, "authwire-client.pb.gz"))
+	return res, nil
 }
 
 // serverProfile posts to a profile route of the server; into, when set,
@@ -160,16 +191,22 @@ func serverProfile(ctx context.Context, t *benchserver.Target, path string, into
 	return err
 }
 
-func (r *report) profileTable(w writer) {
+func (r *report) profileTables(w writer) {
 	if len(r.profiles) == 0 {
 		return
 	}
-	cell := r.profileCell
 	w("### Where the difference goes: CPU profiles\n\n")
-	w("CPU profiles (pprof, 100 Hz) of the client process and of the server process while bare, ideal and authwire ran %s, each for %d slices of %v taken in turns (the same time for each client), merged per client and process. Each sample is put in the first category of the list that one of its stack's functions matches; figures are microseconds of CPU per call (samples × period ÷ calls), and ± is two standard deviations of the difference from the sample counts alone.\n\n",
-		cell.GroupName(), r.o.profileRounds, r.o.profileSlice)
-	w("| process | category | bare µs/call | ideal µs/call | authwire µs/call | authwire − ideal | share of the gap |\n|---|---|---|---|---|---|---|\n")
-	bare, ideal, aw := r.profiles[0], r.profiles[1], r.profiles[2]
+	w("CPU profiles (pprof, %d Hz) of the client process and of the server process while bare, ideal and authwire ran a cell, each for %d slices of %v taken in turns (the same time for each client), merged per client and process. Each sample is put in the first category of the list that one of its stack's functions matches. The profiles give the split; the magnitudes come from the CPU time each process used during the same slices (getrusage for the client, the server's own reading), since a profiler at this rate misses some ticks: figures are microseconds of CPU per call, and ± is two standard deviations of the difference from the sample counts alone.\n\n",
+		r.o.profileHz, r.o.profileRounds, r.o.profileSlice)
+	for _, pc := range r.profiles {
+		profileTable(w, pc)
+	}
+	w("The merged profiles are written to the directory of `-profiles`, one directory per cell (`go tool pprof -top -diff_base ideal-client.pb.gz authwire-client.pb.gz` there shows the difference function by function).\n\n")
+}
+
+func profileTable(w writer, pc profiledCell) {
+	w("#### %s\n\n", pc.cell.GroupName())
+	bare, ideal, aw := pc.clients[0], pc.clients[1], pc.clients[2]
 	gap := (aw.client.total()+aw.server.total())/float64(aw.calls) - (ideal.client.total()+ideal.server.total())/float64(ideal.calls)
 	noise := math.Hypot(
 		twoSigma(aw.client.count(), float64(aw.calls), ideal.client.count(), float64(ideal.calls), aw.client.period),
@@ -180,6 +217,7 @@ func (r *report) profileTable(w writer) {
 		gap = 0
 	}
 	w(".\n\n")
+	w("| process | category | bare µs/call | ideal µs/call | authwire µs/call | authwire − ideal | share of the gap |\n|---|---|---|---|---|---|---|\n")
 	for side, name := range []string{"client", "server"} {
 		get := func(p profiled) cpuSplit {
 			if side == 0 {
@@ -197,9 +235,8 @@ func (r *report) profileTable(w writer) {
 		tb, ti, ta := b.total()/float64(bare.calls), i.total()/float64(ideal.calls), a.total()/float64(aw.calls)
 		w("| %s | **total** | %.2f | %.2f | %.2f | %+.2f | %s |\n", name, tb/1e3, ti/1e3, ta/1e3, (ta-ti)/1e3, share(ta-ti, gap))
 	}
-	w("| both | **calls/s while profiled** | %s | %s | %s | | |\n\n",
+	w("| both | **calls/s while profiled** | %s | %s | %s | | |\n",
 		sig(float64(bare.calls)/bare.wall.Seconds()), sig(float64(ideal.calls)/ideal.wall.Seconds()), sig(float64(aw.calls)/aw.wall.Seconds()))
-	w("The merged profiles are written to the directory of `-profiles` (`go tool pprof -top -diff_base ideal-client.pb.gz authwire-client.pb.gz` there shows the difference function by function).\n\n")
 }
 
 func share(d, gap float64) string {

@@ -35,8 +35,7 @@ type report struct {
 	stormOrder     []string
 	streamProtocol []suite.Protocol
 
-	profileCell suite.Cell
-	profiles    []profiled // by profileClients
+	profiles []profiledCell
 }
 
 type unaryRuns struct {
