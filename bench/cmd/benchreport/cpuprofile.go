@@ -74,11 +74,22 @@ func isLayer(f string) bool {
 		strings.HasPrefix(f, idealFrame)
 }
 
-// isBaseEntry is a frame where a layer hands the request to the base
-// transport.
+// isBaseEntry is a frame where a layer hands work to the base transport:
+// the request, or a read or close of a response body it wraps (which the
+// caller does through the wrapper, and bare callers do directly).
 func isBaseEntry(f string) bool {
-	return strings.HasPrefix(f, routerFrame) ||
-		(strings.HasPrefix(f, "net/http.") && (strings.Contains(f, "RoundTrip") || strings.Contains(f, "roundTrip")))
+	if strings.HasPrefix(f, routerFrame) {
+		return true
+	}
+	if !strings.HasPrefix(f, "net/http.") {
+		return false
+	}
+	for _, s := range []string{"RoundTrip", "roundTrip", "Body.Read", "Body).Read", "Body.Close", "Body).Close"} {
+		if strings.Contains(f, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // layersOwn matches a sample in a layer's code, or in what a layer calls

@@ -68,3 +68,20 @@ func TestMedianCI(t *testing.T) {
 		t.Errorf("ci of 3 = %v–%v, want the range", lo, hi)
 	}
 }
+
+func TestLayersOwnLeavesTheBaseOut(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		stack []string // leaf first
+		want  bool
+	}{
+		{[]string{"runtime.mallocgc", "github.com/authwire/authwire/internal/outgoing.(*Call).Copy", "main.call"}, true},
+		{[]string{"runtime.memmove", "net/http.http2transportResponseBody.Read", "github.com/authwire/authwire/authn.(*peekedBody).Read"}, false},
+		{[]string{"syscall.write", "net/http.(*Transport).RoundTrip", "github.com/authwire/authwire/transport.(*schemeRouter).RoundTrip", "github.com/authwire/authwire/proxyauth.(*Transport).send"}, false},
+		{[]string{"runtime.mallocgc", "net/http.(*Transport).RoundTrip", "main.call"}, false},
+	} {
+		if got := layersOwn(c.stack); got != c.want {
+			t.Errorf("layersOwn(%v) = %v, want %v", c.stack, got, c.want)
+		}
+	}
+}
