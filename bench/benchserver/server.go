@@ -71,6 +71,7 @@ type Server struct {
 	bearer   string // "Bearer <token>"
 	proxy    string // "Bearer <proxy token>"
 	stats    stats
+	profiler profiler
 	servers  []*http.Server
 	shutdown atomic.Bool
 }
@@ -151,6 +152,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+TokenPath, s.token)
 	mux.HandleFunc("GET "+ProxyTokenPath, s.proxyToken)
 	mux.HandleFunc("GET "+StatsPath, s.statsJSON)
+	mux.HandleFunc("POST "+ProfileStartPath, s.profiler.start)
+	mux.HandleFunc("POST "+ProfileStopPath, s.profiler.stop)
 	mux.Handle("/", s.check(svc))
 	return mux
 }

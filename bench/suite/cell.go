@@ -7,7 +7,11 @@ type Client string
 
 // The clients compared.
 const (
-	Bare           Client = "bare"
+	Bare Client = "bare"
+	// BareAgain is a second bare client, measured like any other: its
+	// ratio to bare (an A/A comparison) shows the noise of the run.
+	BareAgain      Client = "bare-again"
+	Ideal          Client = "ideal"
 	Authwire       Client = "authwire"
 	OAuth2         Client = "oauth2"
 	CmdInterceptor Client = "cmd-interceptor"
@@ -73,11 +77,11 @@ func SizeName(n int) string {
 func Clients(p Protocol) []Client {
 	switch p {
 	case REST:
-		return []Client{Bare, Authwire, OAuth2}
+		return []Client{Bare, BareAgain, Ideal, Authwire, OAuth2}
 	case GRPC:
-		return []Client{Bare, Authwire, OAuth2, CmdInterceptor, GRPCGo}
+		return []Client{Bare, BareAgain, Ideal, Authwire, OAuth2, CmdInterceptor, GRPCGo}
 	}
-	return []Client{Bare, Authwire, OAuth2, CmdInterceptor}
+	return []Client{Bare, BareAgain, Ideal, Authwire, OAuth2, CmdInterceptor}
 }
 
 // Matrix returns every cell of the given dimensions, grouped: the cells of

@@ -108,7 +108,7 @@ func StubStack(ctx context.Context, next http.RoundTripper) (http.RoundTripper, 
 }
 
 // ClientOnly returns the Caller of client c for protocol p over a stub next
-// hop (bare, authwire and oauth2 only): a call's CPU and allocations on the
+// hop (bare, ideal, authwire and oauth2 only): a call's CPU and allocations on the
 // client side alone, without any network.
 func ClientOnly(ctx context.Context, c Client, p Protocol, size int) (Caller, error) {
 	stub := NewStub(p, size)
@@ -120,6 +120,12 @@ func ClientOnly(ctx context.Context, c Client, p Protocol, size int) (Caller, er
 		if rt, err = StubStack(ctx, stub); err != nil {
 			return nil, err
 		}
+	case Ideal:
+		h, err := stubStackHeaders(ctx, stub)
+		if err != nil {
+			return nil, err
+		}
+		rt = &IdealTransport{Next: stub, bearer: h[bearerHeader], proxy: h[proxyHeader]}
 	case OAuth2:
 		tok := &oauth2.Token{AccessToken: rand.Text() + rand.Text(), TokenType: "Bearer", Expiry: time.Now().Add(time.Hour)}
 		rt = &oauth2.Transport{Source: oauth2.ReuseTokenSource(tok, oauth2.StaticTokenSource(tok)), Base: stub}
@@ -142,6 +148,24 @@ func ClientOnly(ctx context.Context, c Client, p Protocol, size int) (Caller, er
 		return nil, err
 	}
 	return caller, nil
+}
+
+// stubStackHeaders returns the bearer and proxy headers [StubStack] sends
+// over stub, from one call through it.
+func stubStackHeaders(ctx context.Context, stub *Stub) (http.Header, error) {
+	rec := &recordingHop{next: stub, path: "/api/v1/echo"}
+	stack, err := StubStack(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	req, err := NewStub(REST, 16).Request(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := RoundTrip(stack, req); err != nil {
+		return nil, err
+	}
+	return rec.headers()
 }
 
 // Request returns a request of the stub's protocol, as connect-go or a REST

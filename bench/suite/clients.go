@@ -92,8 +92,11 @@ func RoundTripper(ctx context.Context, t *benchserver.Target, tr Transport, c Cl
 		return nil, nil, err
 	}
 	switch c {
-	case Bare:
+	case Bare, BareAgain:
 		return base, nil, nil
+	case Ideal:
+		rt, err := NewIdeal(ctx, t, tr, base)
+		return rt, nil, err
 	case Authwire:
 		rt, err := Stack(ctx, t, tr)
 		return rt, nil, err

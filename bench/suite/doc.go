@@ -8,6 +8,11 @@
 //
 //   - bare: connect-go (or net/http for REST) over the base transport alone
 //     (the limit);
+//   - bare-again: a second bare client, whose ratio to bare (an A/A
+//     comparison) shows how much two identical clients differ in a run;
+//   - ideal: bare plus the two header values the authwire stack sends,
+//     computed once and set on the caller's request with no other work:
+//     the limit for any client that must send a bearer and a proxy token;
 //   - authwire: the whole stack from transport.New: proxy header from a
 //     proxy command, bearer token from the client-credentials flow, both
 //     cached, and whatever layers transport.New assembles above them;

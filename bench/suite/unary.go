@@ -35,7 +35,7 @@ type Caller interface {
 // Credentials returns what the server should see from client c.
 func Credentials(c Client) string {
 	switch c {
-	case Authwire, CmdInterceptor:
+	case Authwire, Ideal, CmdInterceptor:
 		return "proxy+bearer"
 	case OAuth2, GRPCGo:
 		return "bearer"

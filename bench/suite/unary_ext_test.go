@@ -54,7 +54,7 @@ func BenchmarkUnary(b *testing.B) {
 // through x/oauth2's Transport.
 func BenchmarkClientOnly(b *testing.B) {
 	for _, p := range protocols {
-		for _, c := range []suite.Client{suite.Bare, suite.Authwire, suite.OAuth2} {
+		for _, c := range []suite.Client{suite.Bare, suite.Ideal, suite.Authwire, suite.OAuth2} {
 			b.Run(string(p)+"/"+string(c), func(b *testing.B) {
 				caller, err := suite.ClientOnly(b.Context(), c, p, 16)
 				if err != nil {

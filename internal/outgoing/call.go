@@ -27,7 +27,7 @@ type Call struct {
 	req     *http.Request
 	body    trackedBody
 	values  [maxValues]string
-	used    int
+	used    uint8 // with the flags, in one word (as trackedBody's counters): the bearer layer's per-call state fits 176 B
 	claimed bool
 	done    bool
 }
@@ -120,8 +120,8 @@ var errBodyClosed = errors.New("outgoing: request body read after close")
 type trackedBody struct {
 	rc     io.ReadCloser
 	mu     sync.Mutex
+	active int32 // reads in flight; with closed, in one word
 	closed bool
-	active int           // reads in flight
 	done   chan struct{} // made by the first waiter; closed when finished
 }
 

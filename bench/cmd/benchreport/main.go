@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +36,13 @@ type options struct {
 	streamMsgs int
 	quick      bool
 	readme     string
+	steps      string
+
+	profileDir    string
+	profileCells  string
+	profileRounds int
+	profileSlice  time.Duration
+	profileHz     int
 }
 
 func main() {
@@ -48,6 +57,12 @@ func main() {
 	flag.IntVar(&o.streamMsgs, "stream", 100000, "messages of the long server stream")
 	flag.BoolVar(&o.quick, "quick", false, "a small subset: 16 B, h2c, Connect and gRPC; fewer slices, rounds, messages and calls unless set")
 	flag.StringVar(&o.readme, "readme", "", "update the report section of this Markdown file")
+	flag.StringVar(&o.steps, "steps", strings.Join(stepNames, ","), "the steps to run, comma-separated")
+	flag.StringVar(&o.profileDir, "profiles", filepath.Join(os.TempDir(), "authwire-bench-profiles"), "where the profiles step writes its CPU profiles")
+	flag.StringVar(&o.profileCells, "profile-cells", "h2c/connect/16B/c64,h2c/grpc/16B/c64", "the cells the profiles step runs, comma-separated")
+	flag.IntVar(&o.profileRounds, "profile-rounds", 10, "slices of each client in the profiles step")
+	flag.DurationVar(&o.profileSlice, "profile-slice", 3*time.Second, "length of one slice of the profiles step")
+	flag.IntVar(&o.profileHz, "profile-hz", 500, "CPU profile samples per second in the profiles step (above 100, the runtime warns once per profile that it keeps the rate)")
 	flag.Parse()
 	if o.quick { // smaller defaults, for the flags not given
 		set := map[string]bool{}
@@ -56,7 +71,7 @@ func main() {
 			name  string
 			v     *int
 			quick int
-		}{{"slices", &o.slices, 10}, {"rounds", &o.rounds, 2}, {"stream", &o.streamMsgs, 20000}, {"storm", &o.stormCalls, 300}} {
+		}{{"slices", &o.slices, 10}, {"rounds", &o.rounds, 2}, {"stream", &o.streamMsgs, 20000}, {"storm", &o.stormCalls, 300}, {"profile-rounds", &o.profileRounds, 2}} {
 			if !set[d.name] {
 				*d.v = d.quick
 			}
@@ -69,8 +84,15 @@ func main() {
 }
 
 func run(o options, stdout, progress io.Writer) error {
-	if o.slices < 1 || o.slice <= 0 || o.rounds < 1 || o.stormCalls < 1 || o.streamMsgs < 10 {
+	if o.slices < 1 || o.slice <= 0 || o.rounds < 1 || o.stormCalls < 1 || o.streamMsgs < 10 || o.profileRounds < 1 || o.profileSlice <= 0 {
 		return fmt.Errorf("bad flags")
+	}
+	want := map[string]bool{}
+	for _, s := range strings.Split(o.steps, ",") {
+		if !slices.Contains(stepNames, s) {
+			return fmt.Errorf("no step %q (steps: %s)", s, strings.Join(stepNames, ","))
+		}
+		want[s] = true
 	}
 	if err := flag.Set("test.benchtime", "200ms"); err != nil { // the per-layer benchmarks
 		return err
@@ -89,13 +111,17 @@ func run(o options, stdout, progress io.Writer) error {
 		name string
 		run  func(context.Context, *benchserver.Target, io.Writer) error
 	}{
-		{"unary matrix", rep.runUnary},
-		{"client only", rep.runClientOnly},
+		{"unary", rep.runUnary},
+		{"clientonly", rep.runClientOnly},
 		{"layers", rep.runLayers},
+		{"profiles", rep.runProfiles},
 		{"stream", rep.runStream},
-		{"refresh storm", rep.runStorm},
+		{"storm", rep.runStorm},
 	}
 	for _, s := range steps {
+		if !want[s.name] {
+			continue
+		}
 		began := time.Now()
 		fmt.Fprintf(progress, "== %s\n", s.name)
 		if err := s.run(ctx, target, progress); err != nil {
@@ -113,6 +139,9 @@ func run(o options, stdout, progress io.Writer) error {
 	}
 	return nil
 }
+
+// stepNames are the steps of a run, in order.
+var stepNames = []string{"unary", "clientonly", "layers", "profiles", "stream", "storm"}
 
 const (
 	beginMarker = "<!-- benchreport:begin -->"

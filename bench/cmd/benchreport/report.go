@@ -34,6 +34,8 @@ type report struct {
 	storm          map[string]*stormRuns  // by client/protocol
 	stormOrder     []string
 	streamProtocol []suite.Protocol
+
+	profiles []profiledCell
 }
 
 type unaryRuns struct {
@@ -55,6 +57,7 @@ type streamRuns struct {
 type stormRuns struct {
 	recovered, tokens, validWall, revokedWall series
 	firstError                                error
+	validLoad, revokedLoad                    load // summed over the rounds
 }
 
 func newReport(o options) *report {
@@ -273,7 +276,7 @@ func (r *report) measureGroup(ctx context.Context, t *benchserver.Target, g []su
 	return s.run(ctx, r.o.slices, func(i int) string { return g[i].Name() })
 }
 
-var clientOnlyClients = []suite.Client{suite.Bare, suite.Authwire, suite.OAuth2}
+var clientOnlyClients = []suite.Client{suite.Bare, suite.Ideal, suite.Authwire, suite.OAuth2}
 
 func (r *report) clientOnlyProtocols() []suite.Protocol {
 	return []suite.Protocol{suite.Connect, suite.GRPC, suite.GRPCWeb, suite.REST}
@@ -416,10 +419,20 @@ func (r *report) runStorm(ctx context.Context, _ *benchserver.Target, progress i
 				return fmt.Errorf("%s: %w", c.key(), err)
 			}
 			s.Storm(ctx, r.o.stormCalls, false) // fills the connection pool
-			valid := s.Storm(ctx, r.o.stormCalls, false)
-			revoked := s.Storm(ctx, r.o.stormCalls, true)
+			var valid, revoked suite.StormResult
+			vl, err := measureLoad(func() { valid = s.Storm(ctx, r.o.stormCalls, false) })
+			if err != nil {
+				s.Close()
+				return err
+			}
+			rl, err := measureLoad(func() { revoked = s.Storm(ctx, r.o.stormCalls, true) })
 			s.Close()
+			if err != nil {
+				return err
+			}
 			sr := r.storm[c.key()]
+			sr.validLoad = sr.validLoad.add(vl)
+			sr.revokedLoad = sr.revokedLoad.add(rl)
 			sr.recovered = append(sr.recovered, float64(revoked.Recovered))
 			sr.tokens = append(sr.tokens, float64(revoked.TokenRequests))
 			sr.validWall = append(sr.validWall, float64(valid.Wall))

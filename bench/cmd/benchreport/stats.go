@@ -22,6 +22,22 @@ func (s series) median() float64 {
 	}
 }
 
+// ci returns a distribution-free 95 % confidence interval of the median:
+// the order statistics of ranks k and n+1−k, k = ⌊n/2 − 0.98·√n⌋+1 (the
+// normal approximation of the binomial); with fewer than 6 values, the
+// whole range.
+func (s series) ci() (lo, hi float64) {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	n := len(c)
+	if n < 6 {
+		return c[0], c[n-1]
+	}
+	half := 0.98 * math.Sqrt(float64(n))
+	i := max(int(math.Floor(float64(n)/2-half)), 0)
+	return c[i], c[n-1-i]
+}
+
 func (s series) min() float64 { return slices.Min(s) }
 func (s series) max() float64 { return slices.Max(s) }
 
@@ -31,6 +47,16 @@ func (s series) ratio() string {
 		return "—"
 	}
 	return fmt.Sprintf("%.2f (%.2f–%.2f)", s.median(), s.min(), s.max())
+}
+
+// ratioCI formats the median of a ratio and the 95 % confidence interval of
+// that median: "0.98 (0.95–1.01)".
+func (s series) ratioCI() string {
+	if len(s) == 0 {
+		return "—"
+	}
+	lo, hi := s.ci()
+	return fmt.Sprintf("%.2f (%.2f–%.2f)", s.median(), lo, hi)
 }
 
 // rate formats the median and range of a rate, rounded to three figures.

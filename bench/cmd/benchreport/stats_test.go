@@ -53,3 +53,35 @@ func TestUpdateReadme(t *testing.T) {
 		t.Error("no error without markers")
 	}
 }
+
+func TestMedianCI(t *testing.T) {
+	t.Parallel()
+	var s series
+	for i := range 30 {
+		s = append(s, float64(i))
+	}
+	// 15 − 0.98·√30 = 9.6: the 10th and the 21st smallest (0-based 9 and 20).
+	if lo, hi := s.ci(); lo != 9 || hi != 20 {
+		t.Errorf("ci = %v–%v, want 9–20", lo, hi)
+	}
+	if lo, hi := (series{3, 1, 2}).ci(); lo != 1 || hi != 3 {
+		t.Errorf("ci of 3 = %v–%v, want the range", lo, hi)
+	}
+}
+
+func TestLayersOwnLeavesTheBaseOut(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		stack []string // leaf first
+		want  bool
+	}{
+		{[]string{"runtime.mallocgc", "github.com/authwire/authwire/internal/outgoing.(*Call).Copy", "main.call"}, true},
+		{[]string{"runtime.memmove", "net/http.http2transportResponseBody.Read", "github.com/authwire/authwire/authn.(*peekedBody).Read"}, false},
+		{[]string{"syscall.write", "net/http.(*Transport).RoundTrip", "github.com/authwire/authwire/transport.(*schemeRouter).RoundTrip", "github.com/authwire/authwire/proxyauth.(*Transport).send"}, false},
+		{[]string{"runtime.mallocgc", "net/http.(*Transport).RoundTrip", "main.call"}, false},
+	} {
+		if got := layersOwn(c.stack); got != c.want {
+			t.Errorf("layersOwn(%v) = %v, want %v", c.stack, got, c.want)
+		}
+	}
+}
