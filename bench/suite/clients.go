@@ -65,11 +65,20 @@ func Base(t *benchserver.Target, tr Transport) (http.RoundTripper, error) {
 // publishes no AuthMetadataService would; nothing else differs from a
 // user's setup.
 func Stack(ctx context.Context, t *benchserver.Target, tr Transport, opts ...transport.Option) (http.RoundTripper, error) {
+	return newStack(ctx, t, tr, append([]transport.Option{transport.WithRootCAs(t.Pool)}, opts...)...)
+}
+
+// stackOver is [Stack] over base instead of a base transport of its own.
+func stackOver(ctx context.Context, t *benchserver.Target, tr Transport, base http.RoundTripper) (http.RoundTripper, error) {
+	return newStack(ctx, t, tr, transport.WithBaseTransport(base))
+}
+
+func newStack(ctx context.Context, t *benchserver.Target, tr Transport, opts ...transport.Option) (http.RoundTripper, error) {
 	cc := authn.ClientConfig{
 		TokenEndpoint:            URL(t, tr) + benchserver.TokenPath,
 		AuthorizationMetadataKey: "authorization",
 	}
-	opts = append([]transport.Option{transport.WithRootCAs(t.Pool), transport.WithConfigStore(authn.StaticConfigStore(cc))}, opts...)
+	opts = append([]transport.Option{transport.WithConfigStore(authn.StaticConfigStore(cc))}, opts...)
 	return transport.New(ctx, Platform(t, tr), opts...)
 }
 

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/authwire/authwire/bench/benchserver"
-	"github.com/authwire/authwire/transport"
 )
 
 // The headers the authwire stack adds to every call of the benchmarks.
@@ -62,7 +61,7 @@ func StackHeaders(ctx context.Context, t *benchserver.Target, tr Transport) (htt
 		return nil, err
 	}
 	rec := &recordingHop{next: base, path: benchserver.RESTPath}
-	stack, err := Stack(ctx, t, tr, transport.WithBaseTransport(rec))
+	stack, err := stackOver(ctx, t, tr, rec)
 	if err != nil {
 		return nil, err
 	}
