@@ -72,8 +72,13 @@ func TestPublicConfigCacheHonoursFlyteSDKFile(t *testing.T) {
 			if cc.ClientID != "sdk-client" || cc.AuthorizationMetadataKey != "flyte-authorization" || cc.TokenEndpoint != srv.TokenURL() || cc.API != tc.want {
 				t.Fatalf("config %+v", cc)
 			}
-			if n := srv.Counters().GetPublicClientConfig; n != 0 {
-				t.Fatalf("GetPublicClientConfig asked %d times despite the cache", n)
+			if c := srv.Counters(); c.GetPublicClientConfig != 0 || c.GetOAuth2Metadata != 1 {
+				t.Fatalf("%d GetPublicClientConfig, %d GetOAuth2Metadata; want only GetOAuth2Metadata", c.GetPublicClientConfig, c.GetOAuth2Metadata)
+			}
+			// flyte-sdk's keys stay as they were; authwire's key is added.
+			got := readCacheFile(t, file)
+			if got["clientId"] != "sdk-client" || got["authorizationHeader"] != "flyte-authorization" || got["authwireOAuth2Metadata"] == nil {
+				t.Fatalf("file after the first discovery: %v", got)
 			}
 			// A rejection makes the next discovery ask the server and rewrite
 			// the file with its answer.
@@ -82,7 +87,7 @@ func TestPublicConfigCacheHonoursFlyteSDKFile(t *testing.T) {
 			if err != nil || cc.ClientID != "flytectl" {
 				t.Fatalf("after a rejection: %+v, %v", cc, err)
 			}
-			got := readCacheFile(t, file)
+			got = readCacheFile(t, file)
 			if got["clientId"] != "flytectl" || got["authorizationHeader"] != "authorization" || got["authType"] != "Pkce" {
 				t.Fatalf("file not refreshed: %v", got)
 			}
@@ -123,18 +128,34 @@ func TestPublicConfigCacheWrittenOnColdStart(t *testing.T) {
 		"authType": "ClientSecret", "clientId": "flytectl", "insecure": true, "authorizationHeader": "authorization",
 		"redirectUri": "http://localhost:53593/callback", "scopes": []any{"offline", "all"}, "audience": srv.URL(),
 		"dataplaneDomain": "https://dp.example.org",
+		"authwireOAuth2Metadata": map[string]any{
+			"api": "v2", "issuer": srv.URL(), "tokenEndpoint": srv.TokenURL(),
+			"authorizationEndpoint":       srv.URL() + "/oauth2/authorize",
+			"deviceAuthorizationEndpoint": srv.URL() + "/oauth2/device/auth",
+			"scopesSupported":             []any{"offline", "all"},
+			"grantTypesSupported":         []any{"authorization_code", "client_credentials", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"},
+		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("cache file (-want +got):\n%s", diff)
 	}
-	// A second store (the next program) reads it and asks only GetOAuth2Metadata.
+	// A second store (the next program) answers from the file alone.
 	srv.Reset()
-	cc, err := authn.NewRemoteConfigStore(srv.HTTPClient(), srv.URL(), authn.WithPublicConfigCache(file, "ClientSecret", true)).ClientConfig(t.Context())
-	if err != nil || cc.DataplaneDomain != "https://dp.example.org" {
+	store = authn.NewRemoteConfigStore(srv.HTTPClient(), srv.URL(), authn.WithPublicConfigCache(file, "ClientSecret", true))
+	cc, err := store.ClientConfig(t.Context())
+	if err != nil || cc.DataplaneDomain != "https://dp.example.org" || cc.TokenEndpoint != srv.TokenURL() || cc.API != authn.APIV2 || store.API() != authn.APIV2 {
 		t.Fatalf("second program: %+v, %v", cc, err)
 	}
-	if c := srv.Counters(); c.GetPublicClientConfig != 0 || c.GetOAuth2Metadata != 1 {
-		t.Fatalf("second program: %d+%d RPCs, want only GetOAuth2Metadata", c.GetPublicClientConfig, c.GetOAuth2Metadata)
+	if c := srv.Counters(); c.GetPublicClientConfig != 0 || c.GetOAuth2Metadata != 0 {
+		t.Fatalf("second program: %d+%d RPCs, want none", c.GetPublicClientConfig, c.GetOAuth2Metadata)
+	}
+	// A rejection drops the file's answer: the next discovery asks the server.
+	store.Rejected()
+	if _, err := store.ClientConfig(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if c := srv.Counters(); c.GetPublicClientConfig != 1 || c.GetOAuth2Metadata != 1 {
+		t.Fatalf("after a rejection: %d+%d RPCs, want one of each", c.GetPublicClientConfig, c.GetOAuth2Metadata)
 	}
 }
 
@@ -143,6 +164,11 @@ func TestPublicConfigCacheIgnoresBadFiles(t *testing.T) {
 	for name, content := range map[string]string{
 		"malformed":  "clientId: [unterminated\n",
 		"incomplete": "clientId: x\n",
+		// Never trusted more than the server: cleartext to a remote token
+		// endpoint without insecure, a bad endpoint, an unknown generation.
+		"cleartext token endpoint": flyteSDKFile + "authwireOAuth2Metadata:\n  api: v1\n  tokenEndpoint: http://idp.example.org/token\n",
+		"relative token endpoint":  flyteSDKFile + "authwireOAuth2Metadata:\n  api: v1\n  tokenEndpoint: /token\n",
+		"unknown generation":       flyteSDKFile + "authwireOAuth2Metadata:\n  api: v9\n  tokenEndpoint: https://idp.example.org/token\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -152,12 +178,53 @@ func TestPublicConfigCacheIgnoresBadFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			cc, err := authn.NewRemoteConfigStore(srv.HTTPClient(), srv.URL(), authn.WithPublicConfigCache(file, "Pkce", false)).ClientConfig(t.Context())
-			if err != nil || cc.ClientID != "flytectl" {
+			if err != nil || cc.ClientID != "flytectl" || cc.TokenEndpoint != srv.TokenURL() {
 				t.Fatalf("config %+v, %v", cc, err)
+			}
+			if c := srv.Counters(); c.GetPublicClientConfig != 1 || c.GetOAuth2Metadata != 1 {
+				t.Fatalf("%d+%d RPCs, want the file ignored and both asked", c.GetPublicClientConfig, c.GetOAuth2Metadata)
 			}
 			if got := readCacheFile(t, file); got["clientId"] != "flytectl" {
 				t.Fatalf("bad file not replaced: %v", got)
 			}
 		})
+	}
+}
+
+// TestPublicConfigCacheKeepsNoOAuth2Metadata: Flyte 2's "no OAuth2 metadata"
+// answer is cached too, and a store pinned to the other generation ignores
+// the file's metadata part.
+func TestPublicConfigCacheKeepsNoOAuth2Metadata(t *testing.T) {
+	t.Parallel()
+	srv := authtest.New(t, authtest.WithFlyte2(), authtest.WithoutOAuth2Metadata())
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	opt := authn.WithPublicConfigCache(file, "Pkce", false)
+	if _, err := authn.NewRemoteConfigStore(srv.HTTPClient(), srv.URL(), opt).ClientConfig(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.Reset()
+	cc, err := authn.NewRemoteConfigStore(srv.HTTPClient(), srv.URL(), opt).ClientConfig(t.Context())
+	if err != nil || !cc.NoOAuth2Metadata || cc.TokenEndpoint != "" || cc.API != authn.APIV2 {
+		t.Fatalf("from the file: %+v, %v", cc, err)
+	}
+	if c := srv.Counters(); c.GetPublicClientConfig+c.GetOAuth2Metadata != 0 {
+		t.Fatalf("%d+%d RPCs, want none", c.GetPublicClientConfig, c.GetOAuth2Metadata)
+	}
+	// Pinned to Flyte 1, the file's Flyte 2 metadata is not used.
+	v1 := authtest.New(t)
+	v1File := filepath.Join(t.TempDir(), "c.yaml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(v1File, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cc, err = authn.NewRemoteConfigStore(v1.HTTPClient(), v1.URL(), authn.WithAPI(authn.APIV1), authn.WithPublicConfigCache(v1File, "Pkce", false)).ClientConfig(t.Context())
+	if err != nil || cc.NoOAuth2Metadata || cc.TokenEndpoint != v1.TokenURL() || cc.API != authn.APIV1 {
+		t.Fatalf("pinned v1: %+v, %v", cc, err)
+	}
+	if c := v1.Counters(); c.GetOAuth2Metadata != 1 || c.GetPublicClientConfig != 0 {
+		t.Fatalf("pinned v1: %d+%d RPCs, want GetOAuth2Metadata only", c.GetPublicClientConfig, c.GetOAuth2Metadata)
 	}
 }

@@ -52,6 +52,9 @@ type RemoteConfigStore struct {
 	disk     *publicConfigCache // nil: no file cache
 	skipDisk atomic.Bool        // the next discovery ignores the file
 	fromDisk atomic.Bool        // the cached answer's public part came from the file
+	// apiFromDisk: the whole cached answer, generation included, came from
+	// the file.
+	apiFromDisk atomic.Bool
 }
 
 // apiClients are the two RPC clients of one generation.
@@ -106,12 +109,18 @@ func WithAPI(api API) StoreOption {
 	return storeOptionFunc(func(o *storeOptions) { o.api = api })
 }
 
-// WithPublicConfigCache keeps the public client config in file (see
+// WithPublicConfigCache keeps the client configuration in file (see
 // [PublicConfigCacheFile]), in flyte-sdk's format, so either reuses the
-// other's: authType and insecure are written as flyte-sdk writes them. A
-// file holding client id, redirect URI, header and scopes answers in place
-// of GetPublicClientConfig; the file is rewritten when the server's answer
-// differs from it, and ignored by the discovery after a rejection
+// other's: flyte-sdk's keys hold the public client config, authType and
+// insecure written as flyte-sdk writes them, and authwire's key
+// authwireOAuth2Metadata (which flyte-sdk ignores) holds the
+// GetOAuth2Metadata answer (or Flyte 2's "none") and the generation that
+// gave it. A file with both parts answers in place of both RPCs; one with
+// only flyte-sdk's keys (client id, redirect URI, header and scopes) answers
+// in place of GetPublicClientConfig. A file is used only when it passes the
+// checks a server's answer passes and its endpoints are ones credentials may
+// go to under insecure; else it is ignored as a whole. The file is rewritten
+// when the server's answer differs from it, and ignored by the discovery after a rejection
 // ([RemoteConfigStore.Rejected]) or [RemoteConfigStore.Invalidate]. A file that cannot be
 // read or written costs only the cache. The file is 0600 in a 0700
 // directory. file "" turns the cache off.
@@ -167,7 +176,8 @@ func NewRemoteConfigStore(session *http.Client, baseURL string, opts ...StoreOpt
 }
 
 // API returns the generation of the AuthMetadataService this store asks: the
-// pinned one, else the one that answered the last discovery, else
+// pinned one, else the one that answered the last discovery (or that the
+// cache file recorded, when the file answered), else
 // [APIAuto] before any discovery succeeded. It is what `authwire doctor`
 // reports.
 func (s *RemoteConfigStore) API() API {
@@ -208,13 +218,17 @@ func (s *RemoteConfigStore) ClientConfig(ctx context.Context) (*ClientConfig, er
 }
 
 // Rejected tells the store that the server rejected a credential obtained
-// with its answer. An answer whose public part came from the cache file is
-// dropped and the file ignored by the next discovery, which rewrites it if
-// the server's answer differs; an answer fresh from the server is kept, so
+// with its answer. An answer that came from the cache file, in whole or its
+// public part, is dropped and the file ignored by the next discovery, which
+// rewrites it if the server's answer differs (and detects the generation
+// again when the file gave it); an answer fresh from the server is kept, so
 // a revoked token costs no metadata round. The stack calls it on every
 // rejection and failed token request.
 func (s *RemoteConfigStore) Rejected() {
 	if s.fromDisk.Load() {
+		if s.apiFromDisk.Swap(false) && s.pinned == APIAuto {
+			s.detected.Store(int32(APIAuto)) // the file's generation is not the server's word
+		}
 		s.Invalidate()
 	}
 }
@@ -242,13 +256,24 @@ type round struct {
 }
 
 // fetch runs one discovery: the known generation's two RPCs, or both
-// generations' four at once, all concurrently. A usable cache file answers
-// for GetPublicClientConfig, and GetOAuth2Metadata decides the generation.
+// generations' four at once, all concurrently. A usable cache file with both
+// parts answers alone, no RPC sent; one with only the public part (written
+// by flyte-sdk) answers for GetPublicClientConfig, and GetOAuth2Metadata
+// decides the generation. The server's answer is written to the file.
 func (s *RemoteConfigStore) fetch(ctx context.Context) (*ClientConfig, error) {
-	var cachedPublic *idl.PublicClientConfig
+	var file fileAnswer
 	if s.disk != nil && !s.skipDisk.Load() {
-		cachedPublic, _ = s.disk.load()
+		file = s.disk.load()
+		if s.pinned != APIAuto && file.api != s.pinned {
+			file.meta = nil // written by the other generation: ask the pinned one
+		}
 	}
+	if cc, ok := file.complete(); ok {
+		s.fromDisk.Store(true)
+		s.apiFromDisk.Store(true)
+		return cc, nil
+	}
+	cachedPublic := file.public
 	var rounds []*round
 	switch s.API() {
 	case APIV1:
@@ -281,7 +306,8 @@ func (s *RemoteConfigStore) fetch(ctx context.Context) (*ClientConfig, error) {
 		return nil, err
 	}
 	s.fromDisk.Store(cachedPublic != nil)
-	if s.disk != nil && cachedPublic == nil {
+	s.apiFromDisk.Store(false)
+	if s.disk != nil {
 		s.disk.save(cc)
 		s.skipDisk.Store(false)
 	}

@@ -151,8 +151,9 @@ func TestCredentialsFromRejectsStacksWithoutAuth(t *testing.T) {
 }
 
 // TestPublicConfigCacheThroughTheStack: the first program writes the cache
-// file; the next one skips GetPublicClientConfig; a stale file (a header the
-// server no longer reads) costs one rejection, then the file is refreshed.
+// file; the next one sends no metadata RPC and one token request before its
+// call; a stale file (a header the server no longer reads) costs one
+// rejection, then the server is asked and the file is refreshed.
 func TestPublicConfigCacheThroughTheStack(t *testing.T) {
 	t.Parallel()
 	onBackends(t, func(t *testing.T, newServer func(...authtest.Option) *authtest.Server) {
@@ -167,6 +168,14 @@ func TestPublicConfigCacheThroughTheStack(t *testing.T) {
 		if err != nil || !strings.Contains(string(data), "authorizationHeader: authorization") {
 			t.Fatalf("cache file: %q, %v", data, err)
 		}
+		srv.Reset()
+		warm := newClient(t, platform(srv), transport.WithPublicConfigCacheDir(dir))
+		if err := unary(t.Context(), authtest.NewTestClient(warm, srv.URL()), "w"); err != nil {
+			t.Fatal(err)
+		}
+		if c := srv.Counters(); c.GetPublicClientConfig+c.GetOAuth2Metadata+c.WellKnown+c.FlyteClient != 0 || c.TokenRequests != 1 {
+			t.Fatalf("with the cache file: %+v; want no metadata request and one token request", c)
+		}
 		stale := strings.Replace(string(data), "authorizationHeader: authorization", "authorizationHeader: x-stale", 1)
 		if err := os.WriteFile(file, []byte(stale), 0o600); err != nil {
 			t.Fatal(err)
@@ -177,8 +186,8 @@ func TestPublicConfigCacheThroughTheStack(t *testing.T) {
 			t.Fatalf("with a stale cache file: %v", err)
 		}
 		got := srv.Counters()
-		if got.GetPublicClientConfig != 1 || got.Unauthenticated != 1 {
-			t.Fatalf("GetPublicClientConfig %d, rejections %d; want the file used, one rejection, then one fresh answer", got.GetPublicClientConfig, got.Unauthenticated)
+		if got.GetPublicClientConfig != 1 || got.GetOAuth2Metadata != 1 || got.Unauthenticated != 1 {
+			t.Fatalf("GetPublicClientConfig %d, GetOAuth2Metadata %d, rejections %d; want the file used, one rejection, then one fresh answer", got.GetPublicClientConfig, got.GetOAuth2Metadata, got.Unauthenticated)
 		}
 		if data, _ := os.ReadFile(file); !strings.Contains(string(data), "authorizationHeader: authorization") {
 			t.Fatalf("cache file not refreshed: %q", data)
