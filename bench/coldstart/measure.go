@@ -89,11 +89,11 @@ func platform(srv *authtest.Server) *config.Platform {
 
 // stack is authwire's cold start: transport.New, then one call.
 func stack(ctx context.Context, srv *authtest.Server, base http.RoundTripper, cache bool, cacheDir string) error {
-	dir := ""
+	opts := []transport.Option{transport.WithBaseTransport(base)}
 	if cache {
-		dir = cacheDir
+		opts = append(opts, transport.WithPublicConfigCacheDir(cacheDir))
 	}
-	rt, err := transport.New(ctx, platform(srv), transport.WithBaseTransport(base), transport.WithPublicConfigCacheDir(dir))
+	rt, err := transport.New(ctx, platform(srv), opts...)
 	if err != nil {
 		return err
 	}
