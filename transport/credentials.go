@@ -30,8 +30,10 @@ func WithCredentialsFrom(from http.RoundTripper) Option {
 	return optionFunc(func(o *options) { o.credentialsFrom = from })
 }
 
-// WithPublicConfigCacheDir turns on the public client config cache shared
-// with flyte-sdk: the file <dir>/<endpoint>.yaml, dir "" meaning flyte-sdk's
+// WithPublicConfigCacheDir turns on the client config cache shared with
+// flyte-sdk (its public client config, and authwire's copy of the OAuth2
+// metadata, so a later program's first call needs no metadata request): the
+// file <dir>/<endpoint>.yaml, dir "" meaning flyte-sdk's
 // ~/.flyte/.cache. FLYTE_AUTH_METADATA_CACHE_DISABLED set to a true value
 // (1, true, yes, on) turns it off again, as in flyte-sdk. Without this
 // option New keeps no file: a library's callers (and their tests) get no
