@@ -228,3 +228,28 @@ func TestPublicConfigCacheKeepsNoOAuth2Metadata(t *testing.T) {
 		t.Fatalf("pinned v1: %d+%d RPCs, want GetOAuth2Metadata only", c.GetPublicClientConfig, c.GetOAuth2Metadata)
 	}
 }
+
+// TestPublicConfigCacheRejectionRedetects: the generation a file recorded is
+// not the server's word; after a rejection the store detects it again.
+func TestPublicConfigCacheRejectionRedetects(t *testing.T) {
+	t.Parallel()
+	srv := authtest.New(t, authtest.WithFlyte2())
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	content := flyteSDKFile + "authwireOAuth2Metadata:\n  api: v1\n  tokenEndpoint: " + srv.TokenURL() + "\n"
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store := authn.NewRemoteConfigStore(srv.HTTPClient(), srv.URL(), authn.WithPublicConfigCache(file, "Pkce", false))
+	cc, err := store.ClientConfig(t.Context())
+	if err != nil || cc.API != authn.APIV1 || cc.ClientID != "sdk-client" {
+		t.Fatalf("from the file: %+v, %v", cc, err)
+	}
+	store.Rejected()
+	cc, err = store.ClientConfig(t.Context())
+	if err != nil || cc.API != authn.APIV2 || cc.ClientID != "flytectl" {
+		t.Fatalf("after a rejection: %+v, %v", cc, err)
+	}
+	if got := readCacheFile(t, file)["authwireOAuth2Metadata"].(map[string]any); got["api"] != "v2" {
+		t.Fatalf("file not rewritten: %v", got)
+	}
+}
