@@ -99,8 +99,9 @@ func (r row) String() string {
 // rows lists every combination: every row for Flyte 1, and for Flyte 2
 // every row over TLS with a CA file (the transport does not depend on the
 // backend; the metadata discovery does). The connect-version axis runs on
-// Flyte 1: what it checks (the codes of the stack's own errors, the
-// interceptors, replays) does not depend on the backend.
+// Flyte 1 over TLS with a CA file: what it checks (the codes of the stack's
+// own errors, the interceptors, replays) depends neither on the backend nor
+// on the transport.
 func rows() []row {
 	var out []row
 	for _, b := range backends {
@@ -108,7 +109,7 @@ func rows() []row {
 			for _, v := range versionsOf(b, p) {
 				for _, c := range callsOf(p) {
 					for _, tr := range transports {
-						if !b.all && tr.name != "tls-ca" {
+						if (!b.all || v == "v2") && tr.name != "tls-ca" {
 							continue
 						}
 						for _, a := range auths {
