@@ -224,9 +224,14 @@ func (s *interactiveSource) refresh(ctx context.Context, ls *loginSettings, rt s
 }
 
 // keep makes tok the current token, in memory and in the store. A store that
-// fails costs persistence, not the token.
+// fails costs persistence, not the token. A token the Authenticator refuses
+// (not a bearer token) is never persisted: the next program logs in again
+// rather than load it.
 func (s *interactiveSource) keep(ctx context.Context, key TokenKey, tok *oauth2.Token) {
 	s.last = tok
+	if checkTokenType(tok) != nil {
+		return
+	}
 	if err := s.tokens.Save(ctx, key, tok); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "authn: cannot save the token; the next program will ask to log in again", slog.String("error", err.Error()))
 	}
