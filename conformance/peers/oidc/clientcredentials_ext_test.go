@@ -66,6 +66,7 @@ func TestDiscovery(t *testing.T) {
 		RedirectURI:                 "http://127.0.0.1:0/callback",
 		Scopes:                      peertest.PublicScopes,
 		AuthorizationMetadataKey:    "authorization",
+		API:                         authn.APIV1, // the resource server speaks flyteadmin's AuthMetadataService
 	}
 	if diff := cmp.Diff(want, *cc); diff != "" {
 		t.Errorf("client config (-want +got):\n%s", diff)
