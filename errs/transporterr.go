@@ -1,7 +1,6 @@
 package errs
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // failure says whether a failed attempt may be sent again.
@@ -74,12 +74,12 @@ func describe(e *Error, req *http.Request, err error) failure {
 	cleartext := req != nil && req.URL != nil && req.URL.Scheme == "http"
 	set := func(c Code, msg, hint string) { e.Code, e.Message, e.Hint = c, msg, hint }
 
-	if errors.Is(err, context.Canceled) {
-		set(Canceled, "", "")
+	if c, ok := contextCode(err); ok {
+		set(c, "", "")
 		return permanent
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		set(DeadlineExceeded, "", "")
+	if c, msg, ok := requestEnded(req); ok {
+		set(c, msg, "")
 		return permanent
 	}
 
@@ -288,6 +288,31 @@ func describeStreamError(e *Error, code uint32, name string) failure {
 		e.Code = Internal
 	}
 	return permanent
+}
+
+// requestEnded reports how req's context ended, if it has: canceled, or
+// past its deadline. A past deadline counts even while the context's timer
+// has not fired yet: a server that keeps the call's deadline (gRPC's
+// grpc-timeout, Connect's connect-timeout-ms) resets the stream when it
+// passes, and that reset can reach the client before the client's own
+// timer does; the call failed because its time ran out, not because the
+// server canceled it.
+func requestEnded(req *http.Request) (c Code, msg string, ok bool) {
+	if req == nil {
+		return 0, "", false
+	}
+	ctx := req.Context()
+	if c, ok = contextCode(ctx.Err()); !ok {
+		deadline, has := ctx.Deadline()
+		c, ok = DeadlineExceeded, has && !time.Now().Before(deadline)
+	}
+	switch {
+	case !ok:
+		return 0, "", false
+	case c == Canceled:
+		return c, "the call was canceled", true
+	}
+	return c, "the call's deadline passed", true
 }
 
 // certNames lists the names a certificate is valid for, bounded.

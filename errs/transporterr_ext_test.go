@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -226,5 +227,64 @@ func TestFromTransportError(t *testing.T) {
 	}
 	if errs.CodeOf(once) != errs.Unavailable {
 		t.Errorf("unexpected EOF: %v", once)
+	}
+}
+
+// timerNotFired is a context whose deadline has passed while its timer has
+// not fired yet: Err is still nil.
+type timerNotFired struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c timerNotFired) Deadline() (time.Time, bool) { return c.deadline, true }
+
+// A server that keeps the call's deadline resets the stream with CANCEL
+// when it passes; the reset can arrive before the client's own timer
+// fires. The call ran out of time: DeadlineExceeded, not Canceled.
+func TestStreamResetAfterTheDeadline(t *testing.T) {
+	t.Parallel()
+	reset := errors.New("stream error: stream ID 281; CANCEL; received from peer")
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	past := time.Now().Add(-time.Millisecond)
+	future, stop := context.WithDeadline(context.Background(), time.Now().Add(time.Hour))
+	defer stop()
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want errs.Code
+	}{
+		{"no deadline", context.Background(), errs.Canceled},
+		{"deadline ahead", future, errs.Canceled},
+		{"deadline passed, timer not fired", timerNotFired{context.Background(), past}, errs.DeadlineExceeded},
+		{"caller canceled", canceled, errs.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(tc.ctx, http.MethodPost, "https://flyte.example/flyteidl.service.AdminService/GetTask", nil)
+			req.Header.Set("Content-Type", "application/grpc")
+			err := errs.FromTransportError(req, reset)
+			if got := errs.CodeOf(err); got != tc.want {
+				t.Errorf("CodeOf = %v, want %v (%v)", got, tc.want, err)
+			}
+			if !errors.Is(err, reset) {
+				t.Errorf("the reset is not in the chain: %v", err)
+			}
+		})
+	}
+}
+
+// The retry layer gives the same answer for a lost connection, and does not
+// retry a call whose deadline passed.
+func TestRetryLayerStopsAtAPassedDeadline(t *testing.T) {
+	t.Parallel()
+	next := newScript(fail(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}))
+	rt := errs.NewRetryTransport(next, errs.Policy{RetryNonIdempotent: true})
+	ctx := timerNotFired{context.Background(), time.Now().Add(-time.Millisecond)}
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "https://flyte.example/flyteidl.service.AdminService/GetTask", nil)
+	req.Header.Set("Content-Type", "application/grpc")
+	_, err := rt.RoundTrip(req)
+	if errs.CodeOf(err) != errs.DeadlineExceeded || next.calls() != 1 {
+		t.Errorf("CodeOf = %v after %d attempts, want DeadlineExceeded after 1 (%v)", errs.CodeOf(err), next.calls(), err)
 	}
 }
