@@ -186,6 +186,14 @@ func TestRemoteStoreBadAnswers(t *testing.T) {
 		{"200 html", html(http.StatusOK), errs.Unimplemented, 6},
 		{"401 html", html(http.StatusUnauthorized), errs.Unauthenticated, 4},
 		{"403 html", html(http.StatusForbidden), errs.PermissionDenied, 4},
+		{"proxy 407", html(http.StatusProxyAuthRequired), errs.Unauthenticated, 4},
+		{"proxy 407 on the REST routes", func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/flyteidl") {
+				http.NotFound(w, r)
+				return
+			}
+			html(http.StatusProxyAuthRequired)(w, r)
+		}, errs.Unauthenticated, 6},
 		{"flyte2 answering 500", func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(r.URL.Path, "/flyteidl2.") {
 				http.Error(w, "boom", http.StatusInternalServerError)
@@ -223,8 +231,12 @@ func TestRemoteStoreBadAnswers(t *testing.T) {
 				if got := errs.CodeOf(err); got != tt.want {
 					t.Fatalf("code %v (%v), want %v", got, err, tt.want)
 				}
-				if _, ok := errors.AsType[*errs.Error](err); !ok || !strings.Contains(err.Error(), srv.URL) {
+				e, ok := errors.AsType[*errs.Error](err)
+				if !ok || !strings.Contains(err.Error(), srv.URL) {
 					t.Fatalf("error %q is not an *errs.Error naming the server", err)
+				}
+				if strings.Contains(tt.name, "proxy") && !strings.Contains(e.Hint, "proxyCommand") {
+					t.Fatalf("hint %q does not name proxyCommand", e.Hint)
 				}
 				if n := hits.Load() - before; n == 0 || n > tt.maxReqs {
 					t.Fatalf("%d requests, want 1..%d", n, tt.maxReqs)

@@ -408,6 +408,10 @@ func call[T any](ctx context.Context, c *connect.Client[idl.Empty, T]) (r result
 	resp, err := c.CallUnary(context.WithValue(ctx, probeKey{}, &r.probe), connect.NewRequest(&idl.Empty{}))
 	if err != nil {
 		r.err = err
+		if r.probe.status == http.StatusProxyAuthRequired {
+			// connect-go reads a 407 as Unknown; it is the proxy's refusal.
+			r.err = connect.NewError(connect.CodeUnauthenticated, fmt.Errorf("%w: %w", errProxyRejected, err))
+		}
 		return r
 	}
 	r.msg = resp.Msg
@@ -424,6 +428,8 @@ func (s *RemoteConfigStore) rpcError(ctx context.Context, err error, procedure s
 		Hint: "check that the endpoint is the Flyte API (not the console) and that the server is up; authMetadataApi pins the generation",
 	}
 	switch {
+	case errors.Is(err, errProxyRejected):
+		e.Code, e.Message, e.Hint = errs.Unauthenticated, "the proxy in front of "+s.baseURL+" refused the request for the client configuration", proxyHint
 	case connect.CodeOf(err) == connect.CodeResourceExhausted && !connect.IsWireError(err):
 		e.Code, e.Message = errs.ResourceExhausted, "the client configuration from "+s.baseURL+" is larger than 1 MiB"
 	case connect.CodeOf(err) == connect.CodeUnavailable || connect.CodeOf(err) == connect.CodeUnknown:
@@ -450,8 +456,10 @@ func viaREST[T any](ctx context.Context, s *RemoteConfigStore, rpcErr error, p *
 	if restErr == nil {
 		return msg, nil
 	}
-	code := errs.Unavailable
+	code, hint := errs.Unavailable, "check the endpoint; set tokenUrl and clientId if the server publishes no auth metadata"
 	switch {
+	case errors.Is(restErr, errProxyRejected):
+		code, hint = errs.Unauthenticated, proxyHint
 	case errors.Is(restErr, errTooLarge):
 		code = errs.ResourceExhausted
 	case absent(rpcErr, p) && errors.Is(restErr, errRouteAbsent):
@@ -462,14 +470,18 @@ func viaREST[T any](ctx context.Context, s *RemoteConfigStore, rpcErr error, p *
 		Op:      "authn",
 		Message: "cannot get the client configuration from " + s.baseURL,
 		Err:     fmt.Errorf("rpc: %w; rest %s: %w", rpcErr, path, restErr),
-		Hint:    "check the endpoint; set tokenUrl and clientId if the server publishes no auth metadata",
+		Hint:    hint,
 	}
 }
 
 var (
-	errRouteAbsent = errors.New("route not found")
-	errTooLarge    = errors.New("answer larger than 1 MiB")
+	errRouteAbsent   = errors.New("route not found")
+	errTooLarge      = errors.New("answer larger than 1 MiB")
+	errProxyRejected = errors.New("the proxy wants credentials (HTTP 407)")
 )
+
+// proxyHint is the hint of a proxy's 407 to a metadata request.
+const proxyHint = "an authenticating proxy in front of the server wants credentials: set proxyCommand, or check what it prints"
 
 // getJSON reads a REST route's JSON answer into v, at most 1 MiB of it.
 func (s *RemoteConfigStore) getJSON(ctx context.Context, path string, v any) error {
@@ -488,6 +500,8 @@ func (s *RemoteConfigStore) getJSON(ctx context.Context, path string, v any) err
 		return err
 	}
 	switch {
+	case resp.StatusCode == http.StatusProxyAuthRequired:
+		return errProxyRejected
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusNotImplemented || resp.StatusCode == http.StatusMethodNotAllowed:
 		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, errRouteAbsent)
 	case resp.StatusCode != http.StatusOK:

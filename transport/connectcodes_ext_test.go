@@ -59,7 +59,7 @@ var stackFailures = []stackFailure{
 		srv.FailTokenRequests(1000, http.StatusServiceUnavailable, "")
 		return srv, platform(srv), []transport.Option{noRetries}
 	}},
-	{"proxy: 407 from the metadata", errs.Unavailable, func(t *testing.T) (*authtest.Server, *config.Platform, []transport.Option) {
+	{"proxy: 407 from the metadata", errs.Unauthenticated, func(t *testing.T) (*authtest.Server, *config.Platform, []transport.Option) {
 		srv := authtest.New(t, authtest.WithProxyAuth())
 		return srv, platform(srv), []transport.Option{noRetries, transport.WithProxyTokenSource(proxyauth.Static("not-a-proxy-token"))}
 	}},
