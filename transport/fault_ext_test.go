@@ -92,8 +92,14 @@ func TestFaultTokenEndpointHungThenRecovered(t *testing.T) {
 	if _, err := call(ctx, t, c, srv); err != nil {
 		t.Fatalf("after recovery: %v", err)
 	}
-	if n := srv.Stalled(); n != 1 {
-		t.Fatalf("stalled requests = %d; want 1", n)
+	// The bound, not the server, ended the first call (the error says so);
+	// on a loaded machine its request may not even have reached the server
+	// by then. What must not happen is a second stuck request.
+	if n := srv.Stalled(); n > 1 {
+		t.Fatalf("stalled requests = %d; want at most 1", n)
+	}
+	if n := srv.Counters().TokensIssued; n != 1 {
+		t.Fatalf("tokens issued = %d; want 1 (the recovery call's fresh request)", n)
 	}
 }
 
