@@ -52,7 +52,7 @@ func newBase(sc *stackConfig, o baseOptions) (http.RoundTripper, error) {
 			TLSHandshakeTimeout:   o.tlsHandshakeTimeout,
 			ResponseHeaderTimeout: o.responseHeaderTimeout,
 			MaxIdleConnsPerHost:   64,
-			IdleConnTimeout:       90 * time.Second,
+			IdleConnTimeout:       max(o.idleConnTimeout, 0),
 			ExpectContinueTimeout: time.Second,
 			Protocols:             p,
 			HTTP2: &http.HTTP2Config{

@@ -268,3 +268,42 @@ func selfSigned(t *testing.T) tls.Certificate {
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
+
+// TestIdleConnTimeout: a connection idle for longer than WithIdleConnTimeout
+// is not used again; by default one idle for a moment is.
+func TestIdleConnTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		opts  []transport.BaseOption
+		conns int64
+	}{
+		{"default", nil, 1},
+		{"shorter than the pause between calls", []transport.BaseOption{transport.WithIdleConnTimeout(time.Nanosecond)}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var conns atomic.Int64
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			srv.Start()
+			t.Cleanup(srv.Close)
+			rt, err := transport.Base(&config.Platform{Endpoint: srv.URL}, tc.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if _, err := fetch(t, rt, srv.URL); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := conns.Load(); n != tc.conns {
+				t.Fatalf("%d connections for two calls, want %d", n, tc.conns)
+			}
+		})
+	}
+}

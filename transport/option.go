@@ -58,6 +58,7 @@ type baseOptions struct {
 	responseHeaderTimeout time.Duration
 	pingInterval          time.Duration
 	pingTimeout           time.Duration
+	idleConnTimeout       time.Duration
 	rootCAs               *x509.CertPool
 	clientCerts           []tls.Certificate
 	dial                  func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -117,6 +118,10 @@ const (
 	DefaultTLSHandshakeTimeout = 10 * time.Second
 	DefaultPingInterval        = 30 * time.Second
 	DefaultPingTimeout         = 15 * time.Second
+	// DefaultIdleConnTimeout is how long an unused connection stays in the
+	// pool: below the idle timeouts of common load balancers and proxies
+	// (60 s for AWS ALB, 75 s for nginx's keepalive_timeout).
+	DefaultIdleConnTimeout = 50 * time.Second
 )
 
 func defaultBaseOptions() baseOptions {
@@ -125,6 +130,7 @@ func defaultBaseOptions() baseOptions {
 		tlsHandshakeTimeout: DefaultTLSHandshakeTimeout,
 		pingInterval:        DefaultPingInterval,
 		pingTimeout:         DefaultPingTimeout,
+		idleConnTimeout:     DefaultIdleConnTimeout,
 	}
 }
 
@@ -189,6 +195,18 @@ func WithResponseHeaderTimeout(d time.Duration) BaseOption {
 // disables).
 func WithHealthPings(interval, timeout time.Duration) BaseOption {
 	return baseOption{"WithHealthPings", func(o *baseOptions) { o.pingInterval, o.pingTimeout = interval, timeout }}
+}
+
+// WithIdleConnTimeout is how long an unused connection stays in the pool
+// (default [DefaultIdleConnTimeout]; zero or less keeps it until the server
+// closes it). Keep it below the idle timeout of the server and of every
+// proxy in front of it: over HTTP/1.1, a call sent on a connection the
+// server is closing at that moment fails with Unavailable, and a call whose
+// body cannot be replayed (a stream, a POST not marked idempotent) is not
+// sent again. HTTP/2 servers announce their close (GOAWAY), so only
+// HTTP/1.1 calls are at risk.
+func WithIdleConnTimeout(d time.Duration) BaseOption {
+	return baseOption{"WithIdleConnTimeout", func(o *baseOptions) { o.idleConnTimeout = d }}
 }
 
 // WithDialer replaces the base transport's dialer (a net.Dialer with the

@@ -24,6 +24,7 @@ var (
 		transport.WithTLSHandshakeTimeout(time.Second),
 		transport.WithResponseHeaderTimeout(time.Second),
 		transport.WithHealthPings(time.Second, time.Second),
+		transport.WithIdleConnTimeout(time.Second),
 		transport.WithDialer(nil),
 		transport.WithRootCAs(nil),
 		transport.WithClientCertificate(tls.Certificate{}),
