@@ -86,7 +86,7 @@ func (s *stacks) build(ctx context.Context, key stackKey) (*stack, error) {
 		return nil, fmt.Errorf("client: unsupported HTTP version %v", key.httpVersion)
 	}
 	cfg := &config.Platform{Endpoint: key.hostPort, Insecure: key.serverCert == ""}
-	var baseOpts []transport.BaseOption
+	baseOpts := []transport.BaseOption{transport.WithIdleConnTimeout(referenceIdleTimeout)}
 	if !cfg.Insecure {
 		// TLS: the base transport offers h2 and http/1.1 by ALPN, and the
 		// reference server accepts only the version under test.
@@ -145,6 +145,16 @@ func (s *stacks) close() {
 	}
 }
 
+// referenceIdleTimeout keeps pooled connections below the reference
+// server's idle limit, as a client of any server must: the reference server
+// closes a connection that has carried no request 5 s after it was opened
+// (its ReadHeaderTimeout covers the wait for the first request), and
+// net/http can dial a connection that the call it was dialed for no longer
+// needs and pool it unused. An HTTP/1.1 call handed that connection as the
+// server closes it fails before a response, and a streaming call cannot be
+// sent again.
+const referenceIdleTimeout = 2 * time.Second
+
 // cleartextHTTP1 is a base transport for http:// URLs that speaks HTTP/1.1
 // only.
 func cleartextHTTP1() *http.Transport {
@@ -154,7 +164,7 @@ func cleartextHTTP1() *http.Transport {
 		Protocols:           p,
 		DialContext:         (&net.Dialer{Timeout: transport.DefaultDialTimeout, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: 64,
-		IdleConnTimeout:     90 * time.Second,
+		IdleConnTimeout:     referenceIdleTimeout,
 	}
 }
 
