@@ -19,6 +19,17 @@ import (
 // true value, turns the public client config cache off (flyte-sdk's name).
 const PublicConfigCacheDisabledEnv = "FLYTE_AUTH_METADATA_CACHE_DISABLED"
 
+// PublicConfigCacheDisabled reports whether value, the value of
+// [PublicConfigCacheDisabledEnv], turns the cache off: 1, true, yes or on,
+// in any case, as flyte-sdk reads its boolean settings.
+func PublicConfigCacheDisabled(value string) bool {
+	switch strings.ToLower(strings.TrimSpace(value)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
 // PublicConfigCacheFile returns the file flyte-sdk and authwire keep a
 // server's public client config in: <dir>/<endpoint>.yaml, the endpoint
 // without its scheme ("dns:///", "https://", "http://") or trailing slash.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
@@ -49,7 +48,7 @@ var getenv = os.Getenv
 // publicConfigCache returns the store option of the public client config
 // cache for cfg, or nil when the cache is off.
 func publicConfigCache(cfg *config.Platform, o options) authn.StoreOption {
-	if o.cacheDir == nil || cacheDisabled(getenv(authn.PublicConfigCacheDisabledEnv)) {
+	if o.cacheDir == nil || authn.PublicConfigCacheDisabled(getenv(authn.PublicConfigCacheDisabledEnv)) {
 		return nil
 	}
 	file, err := authn.PublicConfigCacheFile(*o.cacheDir, cfg.Endpoint)
@@ -57,16 +56,6 @@ func publicConfigCache(cfg *config.Platform, o options) authn.StoreOption {
 		return nil // no home directory: no cache
 	}
 	return authn.WithPublicConfigCache(file, cmp.Or(cfg.AuthType.String(), "Pkce"), cfg.Insecure)
-}
-
-// cacheDisabled reads FLYTE_AUTH_METADATA_CACHE_DISABLED as flyte-sdk's
-// boolean settings are read: 1, true, yes, on (any case).
-func cacheDisabled(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
 }
 
 // authenticatorOf finds the bearer layer's Authenticator in a stack.

@@ -30,11 +30,12 @@ func (c *cli) newStack(cfg *config.Platform, opts ...transport.Option) (http.Rou
 // publicConfigCache is the option that shares flyte-sdk's public client
 // config cache, ~/.flyte/.cache, with the home directory taken from the
 // environment given to run (so tests control it); none when that names no
-// home directory. Commands that must observe the server (doctor) go
-// without it.
+// home directory, or when that environment sets
+// FLYTE_AUTH_METADATA_CACHE_DISABLED. Commands that must observe the
+// server (doctor) go without it.
 func (c *cli) publicConfigCache() []transport.Option {
 	home := c.homeDir()
-	if home == "" {
+	if v, _ := c.env(authn.PublicConfigCacheDisabledEnv); home == "" || authn.PublicConfigCacheDisabled(v) {
 		return nil
 	}
 	return []transport.Option{transport.WithPublicConfigCacheDir(filepath.Join(home, ".flyte", ".cache"))}

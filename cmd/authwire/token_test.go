@@ -12,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/authtest"
 	"github.com/authwire/authwire/internal/fakecmd"
 )
@@ -227,5 +228,13 @@ func TestTokenSharesThePublicConfigCache(t *testing.T) {
 	}
 	if strings.Contains(string(data), srv.ClientSecret()) {
 		t.Error("the cache file holds the client secret")
+	}
+
+	off := t.TempDir()
+	if r := runCLI(t, map[string]string{"HOME": off, authn.PublicConfigCacheDisabledEnv: "1"}, "--config", path, "token"); r.code != exitOK {
+		t.Fatalf("token: exit status %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(cacheFile(off)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("token wrote a cache file with %s=1 (stat: %v)", authn.PublicConfigCacheDisabledEnv, err)
 	}
 }
