@@ -75,7 +75,7 @@ func percentDecode(s string) (string, error) {
 	if n == 0 {
 		return s, nil
 	}
-	b := make([]byte, 0, len(s)-2*n)
+	b := make([]byte, 0, len(s)) // not len(s)-2*n: "%" alone would make that negative
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' {
 			b = append(b, s[i])

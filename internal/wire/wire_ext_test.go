@@ -223,3 +223,29 @@ func TestEnvelopeOf(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderStatusMessage: grpc-message is percent-decoded; a broken
+// encoding, however short, is a protocol error (Internal), as connect-go
+// reads it, never a panic.
+func TestHeaderStatusMessage(t *testing.T) {
+	t.Parallel()
+	const unavailable = 14 // the status the server sent
+	for _, tc := range []struct {
+		msg      string
+		wantCode uint32
+		wantMsg  string
+	}{
+		{"plain", unavailable, "plain"},
+		{"caf%C3%A9%20%25", unavailable, "café %"},
+		{"%", wire.CodeInternal, "protocol error: invalid grpc-message"},
+		{"%%", wire.CodeInternal, "protocol error: invalid grpc-message"},
+		{"a%4", wire.CodeInternal, "protocol error: invalid grpc-message"},
+		{"%zz", wire.CodeInternal, "protocol error: invalid grpc-message"},
+	} {
+		h := http.Header{"Grpc-Status": {"14"}, "Grpc-Message": {tc.msg}}
+		st, ok := wire.HeaderStatus(h)
+		if !ok || st.Code != tc.wantCode || st.Message != tc.wantMsg {
+			t.Errorf("grpc-message %q: %+v, %v; want code %d, message %q", tc.msg, st, ok, tc.wantCode, tc.wantMsg)
+		}
+	}
+}
