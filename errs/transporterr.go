@@ -43,7 +43,11 @@ const (
 //     unreachable or asking for credentials → httpProxyURL;
 //   - timeouts (DeadlineExceeded); HTTP/2 stream errors by their code
 //     (REFUSED_STREAM is Unavailable); context errors (Canceled,
-//     DeadlineExceeded, still matched by errors.Is).
+//     DeadlineExceeded, still matched by errors.Is);
+//   - any failure of a request whose context has ended, or whose deadline
+//     has passed though its timer has not fired yet: Canceled or
+//     DeadlineExceeded, whatever the network reported (a server that keeps
+//     the deadline resets the stream as it passes).
 //
 // Everything else is Unavailable, as connect-go reports it. The cause
 // stays in the chain (Err). An error that already holds an *Error is
