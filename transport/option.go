@@ -203,8 +203,8 @@ func WithHealthPings(interval, timeout time.Duration) BaseOption {
 // proxy in front of it: over HTTP/1.1, a call sent on a connection the
 // server is closing at that moment fails with Unavailable, and a call whose
 // body cannot be replayed (a stream, a POST not marked idempotent) is not
-// sent again. HTTP/2 servers announce their close (GOAWAY), so only
-// HTTP/1.1 calls are at risk.
+// sent again. HTTP/2 servers normally announce their close (GOAWAY), so
+// mostly HTTP/1.1 calls are at risk.
 func WithIdleConnTimeout(d time.Duration) BaseOption {
 	return baseOption{"WithIdleConnTimeout", func(o *baseOptions) { o.idleConnTimeout = d }}
 }
