@@ -58,21 +58,6 @@ func publicConfigCache(cfg *config.Platform, o options) authn.StoreOption {
 	return authn.WithPublicConfigCache(file, cmp.Or(cfg.AuthType.String(), "Pkce"), cfg.Insecure)
 }
 
-// authenticatorOf finds the bearer layer's Authenticator in a stack.
-func authenticatorOf(rt http.RoundTripper) (*authn.Authenticator, bool) {
-	for rt != nil {
-		if t, ok := rt.(*authn.Transport); ok {
-			return t.Auth, t.Auth != nil
-		}
-		u, ok := rt.(interface{ Unwrap() http.RoundTripper })
-		if !ok {
-			return nil, false
-		}
-		rt = u.Unwrap()
-	}
-	return nil, false
-}
-
 // ServerConfig returns what the server behind stack (a [New] stack) says
 // about authenticating with it, asking at most once per stack: the detected
 // AuthMetadataService generation (ClientConfig.API: v1 for Flyte 1, v2 for
@@ -80,8 +65,8 @@ func authenticatorOf(rt http.RoundTripper) (*authn.Authenticator, bool) {
 // stack without authentication (authType None) gives an *errs.Error with
 // code FailedPrecondition.
 func ServerConfig(ctx context.Context, stack http.RoundTripper) (*authn.ClientConfig, error) {
-	a, ok := authenticatorOf(stack)
-	if !ok {
+	a := AuthenticatorOf(stack)
+	if a == nil {
 		return nil, &errs.Error{Code: errs.FailedPrecondition, Op: "transport", Message: "the stack does not authenticate, so it has no server client configuration"}
 	}
 	return a.ServerConfig(ctx)

@@ -114,8 +114,8 @@ func BaseURL(cfg *config.Platform) (string, error) {
 func bearerLayer(sc *stackConfig, proxied http.RoundTripper, o options) (http.RoundTripper, error) {
 	cfg := sc.cfg
 	if o.credentialsFrom != nil {
-		shared, ok := authenticatorOf(o.credentialsFrom)
-		if !ok {
+		shared := AuthenticatorOf(o.credentialsFrom)
+		if shared == nil {
 			return nil, configError(nil, "WithCredentialsFrom: the stack given does not authenticate")
 		}
 		auth, err := shared.ForEndpoint(cfg.Endpoint, cfg.Insecure, o.hosts...)

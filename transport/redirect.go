@@ -3,7 +3,6 @@ package transport
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/errs"
@@ -32,17 +31,12 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		}
 		return &errs.Error{
 			Code: errs.FailedPrecondition, Op: "transport", Err: ErrRedirectRefused,
-			Message: "refusing to follow the redirect of " + redacted(from) + " to " + redacted(req.URL) + " (" + why + ")",
+			Message: "refusing to follow the redirect of " + errs.RedactURL(from) + " to " + errs.RedactURL(req.URL) + " (" + why + ")",
 			Hint:    "the server moved a call that carries credentials; if the new address is trusted and uses https, configure it directly (tokenUrl, or endpoint)",
 		}
 	}
 	if len(via) >= maxRedirects {
-		return &errs.Error{Code: errs.FailedPrecondition, Op: "transport", Err: ErrRedirectRefused, Message: "stopped after 10 redirects at " + redacted(req.URL)}
+		return &errs.Error{Code: errs.FailedPrecondition, Op: "transport", Err: ErrRedirectRefused, Message: "stopped after 10 redirects at " + errs.RedactURL(req.URL)}
 	}
 	return nil
-}
-
-// redacted is u without user info, query or fragment: what an error may show.
-func redacted(u *url.URL) string {
-	return u.Scheme + "://" + u.Host + u.EscapedPath()
 }
