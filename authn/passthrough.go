@@ -45,7 +45,8 @@ func passthroughToken(ctx context.Context) (*oauth2.Token, error) {
 			Hint: "put the caller's token in the context with authn.WithPassthroughToken", Err: ErrNoPassthroughToken,
 		}
 	}
-	if strings.HasPrefix(strings.ToLower(tok), "bearer ") || strings.ContainsFunc(tok, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+	// A space rejects "Bearer <token>" too.
+	if strings.ContainsFunc(tok, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 		return nil, &errs.Error{
 			Code: errs.Unauthenticated, Op: "authn", Message: "authType Passthrough: the token in the request context is malformed",
 			Hint: "pass the bare token, without \"Bearer \", spaces or control characters",
