@@ -67,7 +67,7 @@ func newBase(sc *stackConfig, o baseOptions) (http.RoundTripper, error) {
 	verified := newTransport(secure, tlsConf)
 	var tlsTransport http.RoundTripper = verified
 	if cfg.InsecureSkipVerify {
-		tlsTransport = &pinRouter{endpoint: config.CanonicalHost(ep.Authority(), ep.Scheme), pinned: newTransport(secure, pinConfig(tlsConf)), verified: verified}
+		tlsTransport = &pinRouter{authority: ep.Authority(), endpoint: config.CanonicalHost(ep.Authority(), ep.Scheme), pinned: newTransport(secure, pinConfig(tlsConf)), verified: verified}
 	}
 	if !cfg.Insecure {
 		return tlsTransport, nil

@@ -57,12 +57,14 @@ func pinConfig(verified *tls.Config) *tls.Config {
 // reach that host:port; every other host (an IdP, a dataplane host) goes
 // through the verified one.
 type pinRouter struct {
+	authority        string // the endpoint's host[:port] as configured
 	endpoint         string // canonical host:port
 	pinned, verified *http.Transport
 }
 
 func (p *pinRouter) RoundTrip(req *http.Request) (*http.Response, error) {
-	if config.CanonicalHost(req.URL.Host, req.URL.Scheme) == p.endpoint {
+	// The authority as configured matches without building a string.
+	if req.URL.Host == p.authority || config.CanonicalHost(req.URL.Host, req.URL.Scheme) == p.endpoint {
 		return p.pinned.RoundTrip(req)
 	}
 	return p.verified.RoundTrip(req)
