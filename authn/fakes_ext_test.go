@@ -3,7 +3,6 @@ package authn_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"io"
 	"net/http"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
+	"github.com/authwire/authwire/internal/wiretest"
 )
 
 // server is a fake next hop: it answers each request with respond, records
@@ -89,13 +89,7 @@ func response(status int, header http.Header, body []byte, trailer http.Header) 
 	return &http.Response{StatusCode: status, Header: header, Trailer: trailer, Body: io.NopCloser(bytes.NewReader(body))}
 }
 
-func frame(flags byte, payload string) []byte {
-	b := make([]byte, 5+len(payload))
-	b[0] = flags
-	binary.BigEndian.PutUint32(b[1:], uint32(len(payload)))
-	copy(b[5:], payload)
-	return b
-}
+var frame = wiretest.Frame
 
 // stack returns the bearer layer over srv for https://api.example.com, with
 // src as its token source (nil: lazy mode, flow from cfg).
