@@ -7,18 +7,9 @@ import (
 	"github.com/authwire/authwire/internal/wire"
 )
 
-const (
-	// maxErrorBody bounds how much of an error response is read to
-	// classify it.
-	maxErrorBody = 1 << 20
-	// maxDrain bounds how much of a discarded response is read so that its
-	// connection can be reused.
-	maxDrain = wire.MaxDrain
-)
-
-// drain reads at most maxDrain bytes of a discarded response and closes it
-// (see [wire.Drain]).
-func drain(resp *http.Response) { wire.Drain(resp) }
+// maxErrorBody bounds how much of an error response is read to classify
+// it.
+const maxErrorBody = 1 << 20
 
 // retriedBody marks a response the retry layer returned after more than one
 // attempt; [AttemptsOf] reads it.

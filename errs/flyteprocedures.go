@@ -191,13 +191,16 @@ var flyteReadProcedures = []string{
 }
 
 // flyteReads is flyteReadProcedures as a set.
-var flyteReads = func() map[string]struct{} {
-	set := make(map[string]struct{}, len(flyteReadProcedures))
-	for _, p := range flyteReadProcedures {
+var flyteReads = procedureSet(flyteReadProcedures)
+
+// procedureSet returns procedures as a set.
+func procedureSet(procedures []string) map[string]struct{} {
+	set := make(map[string]struct{}, len(procedures))
+	for _, p := range procedures {
 		set[p] = struct{}{}
 	}
 	return set
-}()
+}
 
 // isFlyteRead reports whether req calls a procedure of the built-in table,
 // under whatever path prefix the base URL has.

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // The defaults of a zero [Policy].
@@ -74,10 +76,7 @@ type Policy struct {
 // requests whose URL path is one of the procedures
 // ("/flyteidl.service.AdminService/GetTask").
 func IdempotentProcedures(procedures ...string) func(*http.Request) bool {
-	set := make(map[string]struct{}, len(procedures))
-	for _, p := range procedures {
-		set[p] = struct{}{}
-	}
+	set := procedureSet(procedures)
 	return func(req *http.Request) bool {
 		_, ok := set[req.URL.Path]
 		return ok
@@ -312,7 +311,7 @@ func (t *Transport) retry(next http.RoundTripper, req *http.Request, resp *http.
 			return nil, v.err
 		}
 		if resp != nil {
-			drain(resp)
+			wire.Drain(resp)
 		}
 		if l := t.Policy.Logger; l != nil {
 			l.LogAttrs(ctx, slog.LevelDebug, "errs: retrying",
@@ -346,7 +345,7 @@ func (t *Transport) judge(req *http.Request, p Protocol, resp *http.Response, er
 	}
 	// Read no more of the body than a discarded response is drained of: an
 	// error body too long for that is judged by its status.
-	e := responseError(resp, p, maxDrain)
+	e := responseError(resp, p, wire.MaxDrain)
 	if e == nil {
 		return verdict{success: true}
 	}
