@@ -71,11 +71,10 @@ func protocolError(code uint32, msg string) Status {
 // percentDecode undoes gRPC's percent-encoding of grpc-message: "%XY" with
 // two hex digits is a byte; a "%" without them is an error.
 func percentDecode(s string) (string, error) {
-	n := strings.Count(s, "%")
-	if n == 0 {
+	if strings.IndexByte(s, '%') < 0 {
 		return s, nil
 	}
-	b := make([]byte, 0, len(s)) // not len(s)-2*n: "%" alone would make that negative
+	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' {
 			b = append(b, s[i])
