@@ -1,7 +1,6 @@
 package authn
 
 import (
-	"cmp"
 	"net/http"
 	"time"
 
@@ -57,11 +56,9 @@ func fetchTimeout(cfg *config.Platform, o *options) time.Duration {
 	switch {
 	case o.source != nil:
 	case mode == config.AuthExternalCommand:
-		return credcache.DefaultFlightTimeout + cmp.Or(o.commandTimeout, credcmd.DefaultTimeout)
-	case mode == config.AuthPKCE:
-		return credcache.DefaultFlightTimeout + cmp.Or(cfg.PKCE.Timeout, defaultPKCETimeout) + loginMargin
-	case mode == config.AuthDeviceFlow:
-		return credcache.DefaultFlightTimeout + cmp.Or(cfg.DeviceFlow.Timeout, defaultDeviceTimeout) + loginMargin
+		return credcmd.FlightTimeout(o.commandTimeout)
+	case mode == config.AuthPKCE, mode == config.AuthDeviceFlow:
+		return credcache.DefaultFlightTimeout + loginTimeout(cfg, mode) + loginMargin
 	}
 	return credcache.DefaultFlightTimeout
 }

@@ -90,6 +90,15 @@ func lockKey(ctx context.Context, key TokenKey) (unlock func(), err error) {
 	return func() { stop(); release() }, nil
 }
 
+// loginTimeout is how long an interactive login (mode Pkce or DeviceFlow)
+// may take: the configured timeout, or the flow's default.
+func loginTimeout(cfg *config.Platform, mode config.AuthType) time.Duration {
+	if mode == config.AuthDeviceFlow {
+		return cmp.Or(cfg.DeviceFlow.Timeout, defaultDeviceTimeout)
+	}
+	return cmp.Or(cfg.PKCE.Timeout, defaultPKCETimeout)
+}
+
 func newInteractiveSource(cfg *config.Platform, mode config.AuthType, store ConfigStore, session *http.Client, o *options) (TokenSource, error) {
 	tokens, err := newTokenStore(cfg, o)
 	if err != nil {
@@ -108,22 +117,20 @@ func newInteractiveSource(cfg *config.Platform, mode config.AuthType, store Conf
 		open = noBrowser
 	}
 	var l login
-	var loginTimeout time.Duration
+	timeout := loginTimeout(cfg, mode)
 	if mode == config.AuthDeviceFlow {
 		l = &deviceLogin{
 			session: session, prompt: prompt, now: o.now, sleep: sleep,
-			timeout: cmp.Or(cfg.DeviceFlow.Timeout, defaultDeviceTimeout), interval: cfg.DeviceFlow.PollInterval,
+			timeout: timeout, interval: cfg.DeviceFlow.PollInterval,
 		}
-		loginTimeout = cmp.Or(cfg.DeviceFlow.Timeout, defaultDeviceTimeout)
 	} else {
 		l = &pkceLogin{
 			session: session, prompt: prompt, open: open, log: o.log,
-			timeout: cmp.Or(cfg.PKCE.Timeout, defaultPKCETimeout), now: o.now,
+			timeout: timeout, now: o.now,
 		}
-		loginTimeout = cmp.Or(cfg.PKCE.Timeout, defaultPKCETimeout)
 	}
 	return &interactiveSource{
-		cfg: cfg, store: store, tokens: tokens, session: session, login: l, bound: loginTimeout + loginMargin,
+		cfg: cfg, store: store, tokens: tokens, session: session, login: l, bound: timeout + loginMargin,
 		now: o.now, log: o.log, rejected: map[string]bool{},
 	}, nil
 }

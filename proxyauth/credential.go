@@ -1,7 +1,6 @@
 package proxyauth
 
 import (
-	"cmp"
 	"context"
 	"net/url"
 	"strings"
@@ -136,7 +135,7 @@ func NewCredential(src TokenSource, opts ...Option) *Credential {
 	}
 	// A fetch may run the proxy command: bound it above the command's own
 	// timeout.
-	bound := credcache.DefaultFlightTimeout + cmp.Or(o.timeout, credcmd.DefaultTimeout)
+	bound := credcmd.FlightTimeout(o.timeout)
 	c.cache = credcache.New(fetch, credcache.WithClock(o.now), credcache.WithRefreshWindow(time.Minute), credcache.WithFlightTimeout(bound))
 	return c
 }

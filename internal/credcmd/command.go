@@ -84,6 +84,21 @@ func (c *Command) Validate() error {
 	return nil
 }
 
+// EffectiveTimeout is the timeout Run applies to a command whose Timeout
+// is d: d, or DefaultTimeout when d is not positive.
+func EffectiveTimeout(d time.Duration) time.Duration {
+	if d <= 0 {
+		return DefaultTimeout
+	}
+	return d
+}
+
+// FlightTimeout bounds a shared credential fetch that may run a command
+// whose Timeout is d: the fetch's own bound plus the command's timeout.
+func FlightTimeout(d time.Duration) time.Duration {
+	return credcache.DefaultFlightTimeout + EffectiveTimeout(d)
+}
+
 // Run runs the command once and parses its output. Output is trimmed
 // (CRLF included); a leading '{' selects the JSON form
 // {"access_token": ..., "expires_in": seconds}; otherwise the whole output is
@@ -93,10 +108,7 @@ func (c *Command) Run(ctx context.Context) (Result, error) {
 	if err := c.Validate(); err != nil {
 		return Result{}, err
 	}
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
+	timeout := EffectiveTimeout(c.Timeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
 	defer cancel()
 	ctx, stop := context.WithCancelCause(ctx)
