@@ -3,7 +3,6 @@ package authn
 import (
 	"cmp"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -174,8 +173,8 @@ func (c *publicConfigCache) read() (cachedPublicConfig, bool) {
 		return v, false
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxMetadataBody+1))
-	if err != nil || len(data) > maxMetadataBody {
+	data, tooLarge, err := readBounded(f, maxMetadataBody)
+	if err != nil || tooLarge {
 		return v, false
 	}
 	if err := yaml.Unmarshal(data, &v); err != nil {

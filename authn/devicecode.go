@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -101,11 +100,11 @@ func (d *deviceLogin) client() *http.Client {
 // readAnswer reads resp's body, at most maxAnswer bytes, and closes it.
 func readAnswer(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err != nil {
+	body, tooLarge, err := readBounded(resp.Body, maxAnswer)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if len(body) > maxAnswer {
+	case tooLarge:
 		return nil, errAnswerTooLarge
 	}
 	return body, nil

@@ -483,6 +483,16 @@ var (
 // proxyHint is the hint of a proxy's 407 to a metadata request.
 const proxyHint = "an authenticating proxy in front of the server wants credentials: set proxyCommand, or check what it prints"
 
+// readBounded reads r to its end, at most limit bytes; tooLarge reports
+// that r held more (b is then nil).
+func readBounded(r io.Reader, limit int) (b []byte, tooLarge bool, err error) {
+	b, err = io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err == nil && len(b) > limit {
+		return nil, true, nil
+	}
+	return b, false, err
+}
+
 // getJSON reads a REST route's JSON answer into v, at most 1 MiB of it.
 func (s *RemoteConfigStore) getJSON(ctx context.Context, path string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+path, nil)
@@ -495,7 +505,7 @@ func (s *RemoteConfigStore) getJSON(ctx context.Context, path string, v any) err
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBody+1))
+	body, tooLarge, err := readBounded(resp.Body, maxMetadataBody)
 	if err != nil {
 		return err
 	}
@@ -506,7 +516,7 @@ func (s *RemoteConfigStore) getJSON(ctx context.Context, path string, v any) err
 		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, errRouteAbsent)
 	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("HTTP %d", resp.StatusCode)
-	case len(body) > maxMetadataBody:
+	case tooLarge:
 		return errTooLarge
 	case strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html"):
 		return fmt.Errorf("an HTML page: %w", errRouteAbsent)
