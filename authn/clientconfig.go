@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/authwire/authwire/errs"
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // ClientConfig is what the server tells a client about authenticating with
@@ -62,24 +63,13 @@ func (cc *ClientConfig) validate() error {
 			return fmt.Errorf("%s is not an absolute http(s) URL", f.name)
 		}
 	}
-	if k := cc.AuthorizationMetadataKey; k != "" && !isToken(k) {
+	if k := cc.AuthorizationMetadataKey; k != "" && !wire.IsToken(k) {
 		return errors.New("authorization_metadata_key is not an HTTP header name")
 	}
 	if d := cc.DataplaneDomain; d != "" && strings.ContainsAny(d, " \t\r\n") {
 		return errors.New("dataplane_domain is not a host or URL")
 	}
 	return nil
-}
-
-// isToken reports whether s is an RFC 9110 token, the syntax of a header name.
-func isToken(s string) bool {
-	for _, c := range []byte(s) {
-		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-		if !ok {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // noTokenEndpoint is the error of a flow that needs a token endpoint when

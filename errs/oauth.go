@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+
+	"github.com/authwire/authwire/internal/wire"
 )
 
 // OAuthError is an OAuth 2.0 error: the error answer of a token or
@@ -195,7 +197,7 @@ func (p *challengeParser) next() (tok string, isParam bool, val string, ok bool)
 	for p.pos < len(p.s) {
 		p.skip(" \t,")
 		start := p.pos
-		for p.pos < len(p.s) && isTokenChar(p.s[p.pos]) {
+		for p.pos < len(p.s) && wire.IsTokenChar(p.s[p.pos]) {
 			p.pos++
 		}
 		if p.pos == start {
@@ -238,7 +240,7 @@ func (p *challengeParser) value() string {
 		return b.String()
 	}
 	start := p.pos
-	for p.pos < len(p.s) && isTokenChar(p.s[p.pos]) {
+	for p.pos < len(p.s) && wire.IsTokenChar(p.s[p.pos]) {
 		p.pos++
 	}
 	return p.s[start:p.pos]
@@ -248,14 +250,4 @@ func (p *challengeParser) skip(chars string) {
 	for p.pos < len(p.s) && strings.IndexByte(chars, p.s[p.pos]) >= 0 {
 		p.pos++
 	}
-}
-
-// isTokenChar reports whether c may appear in an RFC 9110 token (tchar), or
-// in a token68 ("/" and "=" excepted, which end it here).
-func isTokenChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
