@@ -139,8 +139,9 @@ func (d *connectDetail) UnmarshalJSON(b []byte) error {
 func ParseTrailerBlock(payload []byte) Status {
 	// The block is HTTP/1 header lines without the blank line that ends
 	// them; add it so net/textproto can read it.
-	block := append(bytes.Clone(payload), '\n')
-	mh, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(block))).ReadMIMEHeader()
+	// The full slice expression makes append copy: payload is not ours.
+	block := append(payload[:len(payload):len(payload)], '\n')
+	mh, err := textproto.NewReader(bufio.NewReaderSize(bytes.NewReader(block), len(block))).ReadMIMEHeader()
 	if err != nil {
 		return protocolError(CodeInternal, "malformed gRPC-Web trailers")
 	}
