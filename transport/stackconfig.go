@@ -1,8 +1,6 @@
 package transport
 
 import (
-	"strings"
-
 	"github.com/authwire/authwire/authn"
 	"github.com/authwire/authwire/config"
 	"github.com/authwire/authwire/internal/stackconfig"
@@ -45,13 +43,11 @@ func (c *stackConfig) origins(extra []string) ([]string, error) {
 	hosts := make([]string, 0, len(extra)+1)
 	hosts = append(hosts, c.ep.URL())
 	for _, h := range extra {
-		if !strings.Contains(h, "://") {
-			h = c.ep.Scheme + "://" + strings.TrimPrefix(h, "dns:///")
-		}
-		if _, err := config.ParseEndpoint(h, false); err != nil {
+		ep, err := config.ParseEndpoint(h, c.ep.Scheme == "http")
+		if err != nil {
 			return nil, configError(err, "invalid host in WithHosts")
 		}
-		hosts = append(hosts, h)
+		hosts = append(hosts, ep.URL())
 	}
 	return hosts, nil
 }
