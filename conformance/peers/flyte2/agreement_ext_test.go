@@ -26,20 +26,7 @@ import (
 
 var certs *pki.Files
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "authwire-flyte2-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if certs, err = pki.Write(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pki.Main(m, "authwire-flyte2-", &certs)) }
 
 func start(t *testing.T, withMetadata bool) *flyte2.Server {
 	t.Helper()

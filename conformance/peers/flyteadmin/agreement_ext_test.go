@@ -28,20 +28,7 @@ import (
 
 var certs *pki.Files
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "authwire-flyteadmin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if certs, err = pki.Write(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pki.Main(m, "authwire-flyteadmin-", &certs)) }
 
 // A target is a server the scenarios run against: the real-IDL server or
 // authtest in the matching shape.

@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"testing"
 	"time"
 )
 
@@ -111,4 +112,22 @@ func serial() *big.Int {
 		return big.NewInt(time.Now().UnixNano())
 	}
 	return n
+}
+
+// Main runs a test binary's tests with a fresh set of files, for a
+// TestMain: it writes them to a new temporary directory named after prefix,
+// stores them in *into, runs m, removes the directory and returns m's exit
+// code (1 when the files could not be made).
+func Main(m *testing.M, prefix string, into **Files) int {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *into, err = Write(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
 }
